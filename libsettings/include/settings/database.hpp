@@ -1,0 +1,54 @@
+#pragma once
+
+#include <settings/clock.hpp>
+#include <settings/embedded_migrations.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <span>
+
+namespace SQLite {
+class Database;
+}
+
+namespace settings {
+
+struct DatabaseOptions {
+    /// How long a statement waits for another connection's lock before it fails.
+    std::chrono::milliseconds busy_timeout{5000};
+    std::span<const Migration> migrations = embedded_migrations();
+    const Clock* clock = &SystemClock::instance();
+};
+
+/// One open, configured and migrated connection to a settings database file.
+/// Not thread-safe: each store guards the connection it owns.
+class Database {
+public:
+    /// Creates the parent folder and the file if missing, checks that the file is a
+    /// readable and writable SQLite database, applies pending migrations, and sets
+    /// WAL, synchronous=FULL (a write acknowledged after commit survives power loss),
+    /// the busy timeout and foreign keys.
+    /// Throws DatabaseOpenError, SchemaTooNewError or MigrationError; none of them
+    /// leaves a half-initialised database behind.
+    static Database open(const std::filesystem::path& path, const DatabaseOptions& options = {});
+
+    Database(Database&&) noexcept;
+    Database& operator=(Database&&) noexcept;
+    ~Database();
+
+    [[nodiscard]] SQLite::Database& connection() { return *connection_; }
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    /// The schema version after migration.
+    [[nodiscard]] int schema_version() const { return schema_version_; }
+
+private:
+    Database(std::filesystem::path path, std::unique_ptr<SQLite::Database> connection,
+             int schema_version);
+
+    std::filesystem::path path_;
+    std::unique_ptr<SQLite::Database> connection_;
+    int schema_version_;
+};
+
+}  // namespace settings

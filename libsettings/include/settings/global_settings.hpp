@@ -1,0 +1,21 @@
+#pragma once
+
+#include <settings/preferences.hpp>
+
+#include <string>
+#include <vector>
+
+namespace settings {
+
+/// The instance-wide row. Every field is set, except `workflow.default_repository`,
+/// which may be empty at every layer.
+struct GlobalSettings {
+    Preferences preferences;
+    /// When non-empty, the only values `ai.model` may be set to.
+    std::vector<std::string> allowed_models;
+    std::string updated_at;
+
+    friend bool operator==(const GlobalSettings&, const GlobalSettings&) = default;
+};
+
+}  // namespace settings

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <settings/clock.hpp>
+#include <settings/database.hpp>
+#include <settings/effective_settings.hpp>
+#include <settings/field_error.hpp>
+#include <settings/global_settings.hpp>
+#include <settings/project_settings.hpp>
+#include <settings/settings_update.hpp>
+#include <settings/user_preferences.hpp>
+
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace settings {
+
+/// The three settings layers of one database and their merge:
+/// effective(user) = global ⊕ user, effective(user, project) = effective(user) ⊕ project.
+///
+/// Thread-safe: every method may be called from any thread. Updates are partial
+/// (absent fields stay as they are), validated completely before anything is
+/// written, and acknowledged only after their transaction committed. Concurrent
+/// updates are last-write-wins per field: an update never rewrites a field it
+/// does not change with an older value.
+///
+/// Expected outcomes (validation errors) are returned as `Outcome` errors; storage
+/// failures throw StorageError, or StorageUnavailableError when a retry may succeed.
+class SettingsStore {
+public:
+    /// Takes over an opened database. When the global row does not exist yet it is
+    /// created from the defaults of data-model.md overridden by `seed`; an existing
+    /// row is never changed. Throws std::invalid_argument for a seed that does not
+    /// pass `validate(seed, Layer::global)`.
+    explicit SettingsStore(Database database, const PreferencesUpdate& seed = {},
+                           const Clock& clock = SystemClock::instance());
+    ~SettingsStore();
+    SettingsStore(const SettingsStore&) = delete;
+    SettingsStore& operator=(const SettingsStore&) = delete;
+
+    /// True when this store created the global row (first start).
+    [[nodiscard]] bool seeded_global_settings() const;
+
+    [[nodiscard]] GlobalSettings global_settings();
+
+    /// global ⊕ the user's overrides. A user without stored overrides gets the
+    /// global values. Never writes.
+    [[nodiscard]] EffectiveUserSettings effective_user_settings(std::string_view user_id);
+
+    /// global ⊕ user ⊕ project. Fails only for an invalid project id (`project_id`).
+    [[nodiscard]] Outcome<EffectiveProjectSettings> effective_project_settings(
+        std::string_view user_id, std::string_view project_id);
+
+    /// The user's stored overrides, or nothing when the user never saved any.
+    [[nodiscard]] std::optional<UserPreferences> user_preferences(std::string_view user_id);
+
+    /// The projects with stored settings of the user, most recently updated first.
+    [[nodiscard]] std::vector<ProjectSummary> projects(std::string_view user_id);
+
+    /// Applies a partial update to the user's overrides and returns the new effective
+    /// settings. An update that changes no stored value writes nothing (and creates no
+    /// row). When `allowed_models` is non-empty, `ai.model` must be one of them.
+    Outcome<EffectiveUserSettings> update_user_settings(std::string_view user_id,
+                                                        const PreferencesUpdate& update);
+
+    /// Applies a partial update to the global row and returns it. The resulting
+    /// `ai.model` must be in a non-empty `allowed_models`.
+    Outcome<GlobalSettings> update_global_settings(const GlobalSettingsUpdate& update);
+
+    /// Applies a partial update to one project layer (each field replaced whole) and
+    /// returns the new effective project settings.
+    Outcome<EffectiveProjectSettings> update_project_settings(
+        std::string_view user_id, std::string_view project_id,
+        const ProjectSettingsUpdate& update);
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace settings

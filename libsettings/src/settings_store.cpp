@@ -1,0 +1,522 @@
+#include "statement_scope.hpp"
+
+#include <settings/errors.hpp>
+#include <settings/json_text.hpp>
+#include <settings/log.hpp>
+#include <settings/settings_json.hpp>
+#include <settings/settings_store.hpp>
+#include <settings/storage_errors.hpp>
+#include <settings/timestamp.hpp>
+#include <settings/validation.hpp>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+
+namespace settings {
+
+namespace {
+
+using detail::StatementScope;
+
+// "ai_provider, ai_model, ..." in field_table order, optionally with a prefix per column.
+std::string column_list(std::string_view format_prefix = "") {
+    std::string out;
+    for (const auto& field : field_table) {
+        out.append(out.empty() ? "" : ", ").append(format_prefix).append(field.column);
+    }
+    return out;
+}
+
+std::string placeholders(std::size_t count) {
+    std::string out;
+    for (std::size_t i = 0; i < count; ++i) {
+        out.append(i == 0 ? "?" : ", ?");
+    }
+    return out;
+}
+
+std::string select_global_sql() {
+    return "SELECT " + column_list() +
+           ", allowed_models, updated_at FROM global_settings WHERE id = 1";
+}
+
+std::string select_user_sql() {
+    return "SELECT " + column_list() +
+           ", updated_at FROM user_preferences WHERE github_user_id = ?";
+}
+
+std::string upsert_user_sql() {
+    std::string set;
+    for (const auto& field : field_table) {
+        set.append(field.column).append(" = excluded.").append(field.column).append(", ");
+    }
+    return "INSERT INTO user_preferences (github_user_id, " + column_list() +
+           ", updated_at) VALUES (" + placeholders(field_count + 2) +
+           ") ON CONFLICT (github_user_id) DO UPDATE SET " + set +
+           "updated_at = excluded.updated_at";
+}
+
+std::string update_global_sql() {
+    std::string set;
+    for (const auto& field : field_table) {
+        set.append(field.column).append(" = ?, ");
+    }
+    return "UPDATE global_settings SET " + set + "allowed_models = ?, updated_at = ? WHERE id = 1";
+}
+
+constexpr auto count_global_sql = "SELECT count(*) FROM global_settings";
+
+constexpr auto select_project_sql =
+    "SELECT board_display_config, agent_pipeline_mappings FROM project_settings "
+    "WHERE github_user_id = ? AND project_id = ?";
+
+constexpr auto upsert_project_sql =
+    "INSERT INTO project_settings (github_user_id, project_id, board_display_config, "
+    "agent_pipeline_mappings, updated_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (github_user_id, project_id) DO UPDATE SET "
+    "board_display_config = excluded.board_display_config, "
+    "agent_pipeline_mappings = excluded.agent_pipeline_mappings, "
+    "updated_at = excluded.updated_at";
+
+constexpr auto select_projects_sql =
+    "SELECT project_id, updated_at FROM project_settings WHERE github_user_id = ? "
+    "ORDER BY updated_at DESC, project_id";
+
+// Reads the preference columns that start at column 0 of the current row.
+Preferences read_preferences(SQLite::Statement& row) {
+    Preferences values;
+    for (const auto& field : field_table) {
+        const auto column = row.getColumn(static_cast<int>(index_of(field.field)));
+        if (column.isNull()) {
+            continue;
+        }
+        switch (field.kind) {
+            case FieldKind::boolean:
+                values[field.field] = column.getInt() != 0;
+                break;
+            case FieldKind::integer:
+                values[field.field] = static_cast<std::int64_t>(column.getInt64());
+                break;
+            case FieldKind::real:
+                values[field.field] = column.getDouble();
+                break;
+            case FieldKind::choice:
+            case FieldKind::text:
+            case FieldKind::repository:
+            case FieldKind::login:
+                values[field.field] = column.getString();
+                break;
+        }
+    }
+    return values;
+}
+
+void bind_value(SQLite::Statement& statement, int index, const std::optional<FieldValue>& value) {
+    if (!value) {
+        statement.bind(index);
+        return;
+    }
+    std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, bool>) {
+                statement.bind(index, v ? 1 : 0);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                statement.bind(index, static_cast<int64_t>(v));
+            } else {
+                statement.bind(index, v);
+            }
+        },
+        *value);
+}
+
+// Binds every preference column, starting at parameter `first`.
+void bind_preferences(SQLite::Statement& statement, int first, const Preferences& values) {
+    for (const auto& field : field_table) {
+        bind_value(statement, first + static_cast<int>(index_of(field.field)), values[field.field]);
+    }
+}
+
+std::vector<std::string> parse_allowed_models(const std::string& text) {
+    boost::json::error_code ec;
+    const auto value = boost::json::parse(text, ec);
+    if (ec || !value.is_array()) {
+        throw StorageError("global_settings.allowed_models is not a JSON array", 0);
+    }
+    std::vector<std::string> models;
+    for (const auto& item : value.get_array()) {
+        if (item.is_string()) {
+            models.emplace_back(item.get_string());
+        }
+    }
+    return models;
+}
+
+std::string allowed_models_text(const std::vector<std::string>& models) {
+    boost::json::array array;
+    for (const auto& model : models) {
+        array.emplace_back(model);
+    }
+    return to_json_text(array);
+}
+
+// A stored project document; the store wrote it after validation, so a failure
+// here means the file was changed behind our back.
+template <typename T, typename Reader>
+std::optional<T> read_document(const SQLite::Column& column, const char* name, Reader reader) {
+    if (column.isNull()) {
+        return std::nullopt;
+    }
+    boost::json::error_code ec;
+    const auto value = boost::json::parse(column.getString(), ec);
+    FieldErrors errors;
+    std::optional<T> document = ec ? std::nullopt : reader(value, name, errors);
+    if (!document) {
+        throw StorageError(std::string("stored project_settings.") + name + " is not valid", 0);
+    }
+    return document;
+}
+
+bool allows_model(const std::vector<std::string>& allowed, const std::string& model) {
+    return allowed.empty() || std::find(allowed.begin(), allowed.end(), model) != allowed.end();
+}
+
+FieldError model_not_allowed() {
+    return {std::string(descriptor(Field::ai_model).path),
+            "must be one of the allowed models of the global settings"};
+}
+
+template <typename Fn>
+auto guarded(std::string_view context, Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const SQLite::Exception& e) {
+        throw_storage_error(e, context);
+    }
+}
+
+}  // namespace
+
+class SettingsStore::Impl {
+public:
+    Impl(Database database, const PreferencesUpdate& seed, const Clock& clock)
+        : db_(std::move(database)),
+          clock_(clock),
+          select_global_(db_.connection(), select_global_sql()),
+          select_user_(db_.connection(), select_user_sql()),
+          upsert_user_(db_.connection(), upsert_user_sql()),
+          update_global_(db_.connection(), update_global_sql()),
+          select_project_(db_.connection(), select_project_sql),
+          upsert_project_(db_.connection(), upsert_project_sql),
+          select_projects_(db_.connection(), select_projects_sql) {
+        seeded_ = seed_global(seed);
+    }
+
+    std::mutex mutex;
+
+    [[nodiscard]] bool seeded() const { return seeded_; }
+
+    GlobalSettings read_global() {
+        StatementScope row(select_global_);
+        if (!row->executeStep()) {
+            throw StorageError("the global settings row is missing", 0);
+        }
+        GlobalSettings global;
+        global.preferences = read_preferences(*row);
+        global.allowed_models = parse_allowed_models(row->getColumn(field_count).getString());
+        global.updated_at = row->getColumn(field_count + 1).getString();
+        return global;
+    }
+
+    std::optional<UserPreferences> read_user(std::string_view user_id) {
+        StatementScope row(select_user_);
+        row->bind(1, std::string(user_id));
+        if (!row->executeStep()) {
+            return std::nullopt;
+        }
+        return UserPreferences{std::string(user_id), read_preferences(*row),
+                               row->getColumn(field_count).getString()};
+    }
+
+    std::optional<ProjectSettings> read_project(std::string_view user_id,
+                                                std::string_view project_id) {
+        StatementScope row(select_project_);
+        row->bind(1, std::string(user_id));
+        row->bind(2, std::string(project_id));
+        if (!row->executeStep()) {
+            return std::nullopt;
+        }
+        ProjectSettings project;
+        project.board_display_config = read_document<BoardDisplayConfig>(
+            row->getColumn(0), "board_display_config", read_board_display_config);
+        project.agent_pipeline_mappings = read_document<AgentPipelineMappings>(
+            row->getColumn(1), "agent_pipeline_mappings", read_agent_pipeline_mappings);
+        return project;
+    }
+
+    std::vector<ProjectSummary> read_projects(std::string_view user_id) {
+        StatementScope rows(select_projects_);
+        rows->bind(1, std::string(user_id));
+        std::vector<ProjectSummary> out;
+        while (rows->executeStep()) {
+            out.push_back({rows->getColumn(0).getString(), rows->getColumn(1).getString()});
+        }
+        return out;
+    }
+
+    void write_user(std::string_view user_id, const Preferences& overrides) {
+        StatementScope upsert(upsert_user_);
+        upsert->bind(1, std::string(user_id));
+        bind_preferences(*upsert, 2, overrides);
+        upsert->bind(static_cast<int>(field_count) + 2, now());
+        upsert->exec();
+    }
+
+    void write_global(const GlobalSettings& global) {
+        StatementScope update(update_global_);
+        bind_preferences(*update, 1, global.preferences);
+        update->bind(static_cast<int>(field_count) + 1, allowed_models_text(global.allowed_models));
+        update->bind(static_cast<int>(field_count) + 2, global.updated_at);
+        update->exec();
+    }
+
+    void write_project(std::string_view user_id, std::string_view project_id,
+                       const ProjectSettings& project) {
+        StatementScope upsert(upsert_project_);
+        upsert->bind(1, std::string(user_id));
+        upsert->bind(2, std::string(project_id));
+        if (project.board_display_config) {
+            upsert->bind(3, to_json_text(to_json(*project.board_display_config)));
+        } else {
+            upsert->bind(3);
+        }
+        if (project.agent_pipeline_mappings) {
+            upsert->bind(4, to_json_text(to_json(*project.agent_pipeline_mappings)));
+        } else {
+            upsert->bind(4);
+        }
+        upsert->bind(5, now());
+        upsert->exec();
+    }
+
+    SQLite::Database& connection() { return db_.connection(); }
+    std::string now() const { return format_timestamp(clock_.now()); }
+
+private:
+    bool seed_global(const PreferencesUpdate& seed) {
+        if (auto errors = validate(seed, Layer::global); !errors.empty()) {
+            throw std::invalid_argument("invalid global settings seed: " + errors.front().field +
+                                        " " + errors.front().message);
+        }
+        auto& db = db_.connection();
+        return guarded("seeding global settings", [&] {
+            if (db.execAndGet(count_global_sql).getInt() > 0) {
+                return false;
+            }
+            std::string columns = "id, updated_at";
+            std::string values = "1, ?";
+            for (const auto& field : field_table) {
+                if (seed[field.field].has_value()) {
+                    columns.append(", ").append(field.column);
+                    values.append(", ?");
+                }
+            }
+            SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+            SQLite::Statement insert(db, "INSERT OR IGNORE INTO global_settings (" + columns +
+                                             ") VALUES (" + values + ")");
+            insert.bind(1, now());
+            int index = 2;
+            for (const auto& field : field_table) {
+                if (seed[field.field].has_value()) {
+                    bind_value(insert, index++, seed[field.field].value());
+                }
+            }
+            const bool created = insert.exec() == 1;
+            tx.commit();
+            if (created) {
+                log::info("settings", "seeded the global settings");
+            }
+            return created;
+        });
+    }
+
+    Database db_;
+    const Clock& clock_;
+    bool seeded_ = false;
+    SQLite::Statement select_global_;
+    SQLite::Statement select_user_;
+    SQLite::Statement upsert_user_;
+    SQLite::Statement update_global_;
+    SQLite::Statement select_project_;
+    SQLite::Statement upsert_project_;
+    SQLite::Statement select_projects_;
+};
+
+namespace {
+
+EffectiveUserSettings merge(const GlobalSettings& global, const std::optional<UserPreferences>& user) {
+    EffectiveUserSettings effective;
+    effective.values = global.preferences;
+    if (user) {
+        for (const auto& field : field_table) {
+            if (const auto& value = user->overrides[field.field]) {
+                effective.values[field.field] = value;
+                effective.sources[index_of(field.field)] = Source::user;
+            }
+        }
+    }
+    return effective;
+}
+
+}  // namespace
+
+SettingsStore::SettingsStore(Database database, const PreferencesUpdate& seed, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(database), seed, clock)) {}
+
+SettingsStore::~SettingsStore() = default;
+
+bool SettingsStore::seeded_global_settings() const { return impl_->seeded(); }
+
+GlobalSettings SettingsStore::global_settings() {
+    const std::scoped_lock lock(impl_->mutex);
+    return guarded("reading global settings", [&] { return impl_->read_global(); });
+}
+
+EffectiveUserSettings SettingsStore::effective_user_settings(std::string_view user_id) {
+    const std::scoped_lock lock(impl_->mutex);
+    log::debug("settings", "read effective user settings");
+    return guarded("reading user settings", [&] {
+        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::DEFERRED);
+        auto effective = merge(impl_->read_global(), impl_->read_user(user_id));
+        tx.commit();
+        return effective;
+    });
+}
+
+Outcome<EffectiveProjectSettings> SettingsStore::effective_project_settings(
+    std::string_view user_id, std::string_view project_id) {
+    if (auto error = validate_project_id(project_id)) {
+        return FieldErrors{*error};
+    }
+    const std::scoped_lock lock(impl_->mutex);
+    log::debug("settings", "read effective project settings");
+    return guarded("reading project settings", [&] {
+        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::DEFERRED);
+        EffectiveProjectSettings effective{merge(impl_->read_global(), impl_->read_user(user_id)),
+                                           std::string(project_id),
+                                           impl_->read_project(user_id, project_id).value_or(
+                                               ProjectSettings{})};
+        tx.commit();
+        return Outcome<EffectiveProjectSettings>(std::move(effective));
+    });
+}
+
+std::optional<UserPreferences> SettingsStore::user_preferences(std::string_view user_id) {
+    const std::scoped_lock lock(impl_->mutex);
+    return guarded("reading user preferences", [&] { return impl_->read_user(user_id); });
+}
+
+std::vector<ProjectSummary> SettingsStore::projects(std::string_view user_id) {
+    const std::scoped_lock lock(impl_->mutex);
+    return guarded("listing projects", [&] { return impl_->read_projects(user_id); });
+}
+
+Outcome<EffectiveUserSettings> SettingsStore::update_user_settings(
+    std::string_view user_id, const PreferencesUpdate& update) {
+    FieldErrors errors = validate(update, Layer::user);
+    if (auto error = validate_user_id(user_id)) {
+        errors.insert(errors.begin(), *error);
+    }
+    if (!errors.empty()) {
+        return errors;
+    }
+    const std::scoped_lock lock(impl_->mutex);
+    return guarded("updating user settings", [&]() -> Outcome<EffectiveUserSettings> {
+        // The write lock is taken before the read, so the merge of this update with
+        // the stored row cannot race another writer.
+        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::IMMEDIATE);
+        const auto global = impl_->read_global();
+        const auto& model = update[Field::ai_model];
+        if (model.has_value() &&
+            !allows_model(global.allowed_models, std::get<std::string>(model.value()))) {
+            return FieldErrors{model_not_allowed()};
+        }
+        auto stored = impl_->read_user(user_id);
+        const Preferences current = stored ? stored->overrides : Preferences{};
+        const Preferences next = update.applied_to(current);
+        if (next != current) {
+            impl_->write_user(user_id, next);
+            tx.commit();
+            stored = UserPreferences{std::string(user_id), next, {}};
+            log::debug("settings", "updated user settings");
+        }
+        return merge(global, stored);
+    });
+}
+
+Outcome<GlobalSettings> SettingsStore::update_global_settings(const GlobalSettingsUpdate& update) {
+    if (auto errors = validate(update); !errors.empty()) {
+        return errors;
+    }
+    const std::scoped_lock lock(impl_->mutex);
+    return guarded("updating global settings", [&]() -> Outcome<GlobalSettings> {
+        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::IMMEDIATE);
+        const auto current = impl_->read_global();
+        GlobalSettings next = current;
+        next.preferences = update.preferences.applied_to(current.preferences);
+        if (update.allowed_models) {
+            next.allowed_models = *update.allowed_models;
+        }
+        if (!allows_model(next.allowed_models, next.preferences.text(Field::ai_model))) {
+            return FieldErrors{model_not_allowed()};
+        }
+        if (next == current) {
+            return current;
+        }
+        next.updated_at = impl_->now();
+        impl_->write_global(next);
+        tx.commit();
+        log::debug("settings", "updated global settings");
+        return next;
+    });
+}
+
+Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
+    std::string_view user_id, std::string_view project_id, const ProjectSettingsUpdate& update) {
+    FieldErrors errors = validate(update);
+    if (auto error = validate_project_id(project_id)) {
+        errors.insert(errors.begin(), *error);
+    }
+    if (auto error = validate_user_id(user_id)) {
+        errors.insert(errors.begin(), *error);
+    }
+    if (!errors.empty()) {
+        return errors;
+    }
+    const std::scoped_lock lock(impl_->mutex);
+    return guarded("updating project settings", [&]() -> Outcome<EffectiveProjectSettings> {
+        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::IMMEDIATE);
+        const auto global = impl_->read_global();
+        const auto user = impl_->read_user(user_id);
+        const auto stored = impl_->read_project(user_id, project_id);
+        const ProjectSettings current = stored.value_or(ProjectSettings{});
+        ProjectSettings next{update.board_display_config.applied_to(current.board_display_config),
+                             update.agent_pipeline_mappings.applied_to(
+                                 current.agent_pipeline_mappings)};
+        if (next != current) {
+            impl_->write_project(user_id, project_id, next);
+            tx.commit();
+            log::debug("settings", "updated project settings");
+        }
+        return EffectiveProjectSettings{merge(global, user), std::string(project_id),
+                                        std::move(next)};
+    });
+}
+
+}  // namespace settings

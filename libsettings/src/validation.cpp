@@ -1,0 +1,253 @@
+#include <settings/validation.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <sstream>
+
+namespace settings {
+
+namespace {
+
+constexpr std::size_t max_user_id_bytes = 255;
+constexpr std::size_t max_project_id_length = 128;
+constexpr std::size_t max_owner_length = 39;
+constexpr std::size_t max_repo_length = 100;
+
+bool is_ascii_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+std::string choices_text(std::span<const std::string_view> choices) {
+    std::string out;
+    for (auto c : choices) {
+        out.append(out.empty() ? "" : ", ").append(c);
+    }
+    return out;
+}
+
+std::string number_text(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
+void check_names(const std::vector<std::string>& names, const std::string& path,
+                 FieldErrors& errors) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i].empty()) {
+            errors.push_back({path + "[" + std::to_string(i) + "]", "must not be empty"});
+        } else if (!utf8_length(names[i])) {
+            errors.push_back({path + "[" + std::to_string(i) + "]", "must be valid UTF-8 text"});
+        }
+    }
+}
+
+}  // namespace
+
+std::optional<std::size_t> utf8_length(std::string_view text) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < text.size(); ++count) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        std::size_t extra = 0;
+        std::uint32_t code = 0;
+        if (lead < 0x80) {
+            extra = 0;
+            code = lead;
+        } else if ((lead & 0xE0U) == 0xC0U) {
+            extra = 1;
+            code = lead & 0x1FU;
+        } else if ((lead & 0xF0U) == 0xE0U) {
+            extra = 2;
+            code = lead & 0x0FU;
+        } else if ((lead & 0xF8U) == 0xF0U) {
+            extra = 3;
+            code = lead & 0x07U;
+        } else {
+            return std::nullopt;
+        }
+        if (i + extra >= text.size() && extra > 0) {
+            return std::nullopt;
+        }
+        for (std::size_t k = 1; k <= extra; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0U) != 0x80U) {
+                return std::nullopt;
+            }
+            code = (code << 6U) | (next & 0x3FU);
+        }
+        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+        static constexpr std::uint32_t minimum[] = {0, 0x80, 0x800, 0x10000};
+        if (code < minimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+            return std::nullopt;
+        }
+        i += extra + 1;
+    }
+    return count;
+}
+
+bool is_github_login(std::string_view text) {
+    if (text.empty() || text.size() > max_owner_length || text.front() == '-' ||
+        text.back() == '-' || text.find("--") != std::string_view::npos) {
+        return false;
+    }
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return is_ascii_alnum(c) || c == '-'; });
+}
+
+bool is_repository_name(std::string_view text) {
+    const auto slash = text.find('/');
+    if (slash == std::string_view::npos) {
+        return false;
+    }
+    const auto owner = text.substr(0, slash);
+    const auto repo = text.substr(slash + 1);
+    if (!is_github_login(owner) || repo.empty() || repo.size() > max_repo_length ||
+        repo == "." || repo == "..") {
+        return false;
+    }
+    return std::all_of(repo.begin(), repo.end(), [](char c) {
+        return is_ascii_alnum(c) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+std::string field_expectation(const FieldDescriptor& field) {
+    switch (field.kind) {
+        case FieldKind::choice:
+            return "one of: " + choices_text(field.choices);
+        case FieldKind::text:
+            return "a string of " + number_text(field.minimum) + " to " +
+                   number_text(field.maximum) + " characters";
+        case FieldKind::real:
+            return "a number from " + number_text(field.minimum) + " to " +
+                   number_text(field.maximum);
+        case FieldKind::integer:
+            return "an integer from " + number_text(field.minimum) + " to " +
+                   number_text(field.maximum);
+        case FieldKind::boolean:
+            return "a boolean";
+        case FieldKind::repository:
+            return "a GitHub repository as owner/repo (null for none)";
+        case FieldKind::login:
+            return "a GitHub login, or empty";
+    }
+    return "valid";
+}
+
+bool is_valid_value(const FieldDescriptor& field, const FieldValue& value) {
+    const auto* text = std::get_if<std::string>(&value);
+    switch (field.kind) {
+        case FieldKind::choice:
+            return text != nullptr && std::find(field.choices.begin(), field.choices.end(),
+                                                *text) != field.choices.end();
+        case FieldKind::text: {
+            if (text == nullptr) {
+                return false;
+            }
+            const auto length = utf8_length(*text);
+            return length && static_cast<double>(*length) >= field.minimum &&
+                   static_cast<double>(*length) <= field.maximum;
+        }
+        case FieldKind::real: {
+            const auto* number = std::get_if<double>(&value);
+            return number != nullptr && std::isfinite(*number) && *number >= field.minimum &&
+                   *number <= field.maximum;
+        }
+        case FieldKind::integer: {
+            const auto* number = std::get_if<std::int64_t>(&value);
+            return number != nullptr && static_cast<double>(*number) >= field.minimum &&
+                   static_cast<double>(*number) <= field.maximum;
+        }
+        case FieldKind::boolean:
+            return std::holds_alternative<bool>(value);
+        case FieldKind::repository:
+            return text != nullptr && is_repository_name(*text);
+        case FieldKind::login:
+            return text != nullptr && (text->empty() || is_github_login(*text));
+    }
+    return false;
+}
+
+FieldErrors validate(const PreferencesUpdate& update, Layer layer) {
+    FieldErrors errors;
+    for (const auto& field : field_table) {
+        const auto& patch = update[field.field];
+        if (patch.is_reset() && layer == Layer::global && !field.nullable_in_global) {
+            errors.push_back({std::string(field.path), "must not be null in global settings"});
+        } else if (patch.has_value() && !is_valid_value(field, patch.value())) {
+            errors.push_back({std::string(field.path), "must be " + field_expectation(field)});
+        }
+    }
+    return errors;
+}
+
+FieldErrors validate(const GlobalSettingsUpdate& update) {
+    FieldErrors errors = validate(update.preferences, Layer::global);
+    if (update.allowed_models) {
+        const auto& models = *update.allowed_models;
+        const auto& model_field = descriptor(Field::ai_model);
+        std::set<std::string_view> seen;
+        for (std::size_t i = 0; i < models.size(); ++i) {
+            const std::string path = "allowed_models[" + std::to_string(i) + "]";
+            if (!is_valid_value(model_field, FieldValue(models[i]))) {
+                errors.push_back({path, "must be " + field_expectation(model_field)});
+            } else if (!seen.insert(models[i]).second) {
+                errors.push_back({path, "duplicates an earlier entry"});
+            }
+        }
+    }
+    return errors;
+}
+
+FieldErrors validate(const ProjectSettingsUpdate& update) {
+    FieldErrors errors;
+    if (update.board_display_config.has_value()) {
+        const auto& config = update.board_display_config.value();
+        if (config.column_order) {
+            check_names(*config.column_order, "board_display_config.column_order", errors);
+        }
+        if (config.collapsed_columns) {
+            check_names(*config.collapsed_columns, "board_display_config.collapsed_columns",
+                        errors);
+        }
+    }
+    if (update.agent_pipeline_mappings.has_value()) {
+        for (const auto& [status, agents] : update.agent_pipeline_mappings.value()) {
+            const std::string path = "agent_pipeline_mappings." + status;
+            if (status.empty() || !utf8_length(status)) {
+                errors.push_back({path, "status names must be non-empty UTF-8 text"});
+            }
+            for (std::size_t i = 0; i < agents.size(); ++i) {
+                const std::string item = path + "[" + std::to_string(i) + "]";
+                if (agents[i].slug.empty() || !utf8_length(agents[i].slug)) {
+                    errors.push_back({item + ".slug", "must be non-empty UTF-8 text"});
+                }
+                if (agents[i].display_name && !utf8_length(*agents[i].display_name)) {
+                    errors.push_back({item + ".display_name", "must be valid UTF-8 text"});
+                }
+            }
+        }
+    }
+    return errors;
+}
+
+std::optional<FieldError> validate_user_id(std::string_view user_id) {
+    if (user_id.empty() || user_id.size() > max_user_id_bytes || !utf8_length(user_id)) {
+        return FieldError{"user_id", "must be 1 to 255 bytes of UTF-8 text"};
+    }
+    return std::nullopt;
+}
+
+std::optional<FieldError> validate_project_id(std::string_view project_id) {
+    const bool valid = !project_id.empty() && project_id.size() <= max_project_id_length &&
+                       std::all_of(project_id.begin(), project_id.end(), [](char c) {
+                           return is_ascii_alnum(c) || c == '_' || c == '-';
+                       });
+    if (!valid) {
+        return FieldError{"project_id", "must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -"};
+    }
+    return std::nullopt;
+}
+
+}  // namespace settings
