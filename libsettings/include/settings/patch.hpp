@@ -1,6 +1,8 @@
 #pragma once
 
+#include <concepts>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace settings {
@@ -12,8 +14,11 @@ class Patch {
 public:
     /// An absent field.
     Patch() = default;
-    /// A new value.
-    Patch(T value) : state_(State::value), value_(std::move(value)) {}  // NOLINT: implicit by design
+    /// A new value: anything `T` can be made from (`patch = 0.5`).
+    template <typename U>
+        requires std::constructible_from<T, U&&> && (!std::same_as<std::remove_cvref_t<U>, Patch>)
+    Patch(U&& value)  // NOLINT: implicit by design
+        : state_(State::value), value_(std::forward<U>(value)) {}
 
     /// A reset to the inherited value.
     static Patch reset() {

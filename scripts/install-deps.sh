@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the project needs, and only those that are
+# missing. The one list of packages: the README's commands, CI and the Dockerfile
+# all come through here.
+#
+#   scripts/install-deps.sh build   # compile the product
+#   scripts/install-deps.sh test    # compile and run every test
+set -euo pipefail
+
+build_packages=(
+    g++ cmake ninja-build ccache pkg-config
+    libboost1.81-dev libboost-json1.81-dev
+    libsqlitecpp-dev libsqlite3-dev libssl-dev
+)
+test_packages=(
+    catch2 sqlite3
+)
+
+case "${1:-build}" in
+    build) wanted=("${build_packages[@]}") ;;
+    test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+    *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$package")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+echo "Installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,410 @@
+#include "support/temp_dir.hpp"
+
+#include <settings/errors.hpp>
+#include <settings/settings_store.hpp>
+#include <settings/timestamp.hpp>
+
+#include <SQLiteCpp/Database.h>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+using settings::Field;
+using settings::FieldValue;
+using settings::Patch;
+using settings::PreferencesUpdate;
+using settings::Source;
+
+namespace {
+
+const auto start_time = *settings::parse_timestamp("2026-11-26T10:00:00.000Z");
+
+struct StoreFixture {
+    test::TempDir dir;
+    settings::ManualClock clock{start_time};
+
+    [[nodiscard]] std::filesystem::path path() const { return dir / "settings.db"; }
+
+    settings::SettingsStore open(const PreferencesUpdate& seed = {}) {
+        return settings::SettingsStore(settings::Database::open(path()), seed, clock);
+    }
+
+    int count(const std::string& sql) const {
+        SQLite::Database db(path().string(), SQLite::OPEN_READONLY);
+        return db.execAndGet(sql).getInt();
+    }
+};
+
+PreferencesUpdate set(Field field, FieldValue value) {
+    PreferencesUpdate update;
+    update[field] = std::move(value);
+    return update;
+}
+
+PreferencesUpdate reset(Field field) {
+    PreferencesUpdate update;
+    update[field] = Patch<FieldValue>::reset();
+    return update;
+}
+
+// A valid value of every field that differs from its global default.
+FieldValue non_default_value(Field field) {
+    switch (field) {
+        case Field::ai_provider:
+            return std::string("azure_openai");
+        case Field::ai_model:
+            return std::string("o1-mini");
+        case Field::ai_temperature:
+            return 1.5;
+        case Field::display_theme:
+            return std::string("dark");
+        case Field::display_default_view:
+            return std::string("board");
+        case Field::display_sidebar_collapsed:
+            return true;
+        case Field::workflow_default_repository:
+            return std::string("octo/repo");
+        case Field::workflow_default_assignee:
+            return std::string("octocat");
+        case Field::workflow_copilot_polling_interval:
+            return std::int64_t{300};
+        default:
+            return false;  // the four notification switches default to true
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the global row is seeded on the first open only", "[store][SET-4]") {
+    StoreFixture f;
+    auto seed = set(Field::ai_model, std::string("gpt-seeded"));
+    seed[Field::workflow_copilot_polling_interval] = std::int64_t{15};
+    {
+        auto store = f.open(seed);
+        CHECK(store.seeded_global_settings());
+        const auto global = store.global_settings();
+        CHECK(global.preferences.text(Field::ai_model) == "gpt-seeded");
+        CHECK(global.preferences.integer(Field::workflow_copilot_polling_interval) == 15);
+        CHECK(global.preferences.text(Field::ai_provider) == "copilot");
+        CHECK(global.preferences.real(Field::ai_temperature) == 0.7);
+        CHECK_FALSE(global.preferences[Field::workflow_default_repository]);
+        CHECK(global.allowed_models.empty());
+        CHECK(global.updated_at == "2026-11-26T10:00:00.000Z");
+    }
+    auto store = f.open(set(Field::ai_model, std::string("gpt-other")));
+    CHECK_FALSE(store.seeded_global_settings());
+    CHECK(store.global_settings().preferences.text(Field::ai_model) == "gpt-seeded");
+    CHECK(f.count("SELECT count(*) FROM global_settings") == 1);
+}
+
+TEST_CASE("an invalid seed is refused before anything is written", "[store][SET-4]") {
+    StoreFixture f;
+    CHECK_THROWS_AS(f.open(set(Field::ai_provider, std::string("nope"))), std::invalid_argument);
+    CHECK(f.count("SELECT count(*) FROM global_settings") == 0);
+}
+
+TEST_CASE("every field merges user over global with its source", "[store][SET-1]") {
+    StoreFixture f;
+    auto store = f.open();
+    const auto global = store.global_settings().preferences;
+
+    for (const auto& d : settings::field_table) {
+        INFO(d.path);
+        const std::string user = "user-" + std::string(d.column);
+        const auto outcome = store.update_user_settings(user, set(d.field, non_default_value(d.field)));
+        REQUIRE(outcome.ok());
+        const auto read = store.effective_user_settings(user);
+        CHECK(read == outcome.value());
+        for (const auto& other : settings::field_table) {
+            INFO(other.path);
+            if (other.field == d.field) {
+                CHECK(read.values[other.field] == non_default_value(d.field));
+                CHECK(read.source(other.field) == Source::user);
+            } else {
+                CHECK(read.values[other.field] == global[other.field]);
+                CHECK(read.source(other.field) == Source::global);
+            }
+        }
+    }
+}
+
+TEST_CASE("user updates: absent keeps, null resets, a value replaces", "[store][SET-2]") {
+    StoreFixture f;
+    auto store = f.open();
+    auto both = set(Field::ai_model, std::string("o1"));
+    both[Field::display_theme] = std::string("dark");
+    REQUIRE(store.update_user_settings("u1", both).ok());
+
+    auto outcome = store.update_user_settings("u1", set(Field::ai_temperature, 0.2));
+    REQUIRE(outcome.ok());
+    CHECK(outcome.value().values.text(Field::ai_model) == "o1");
+    CHECK(outcome.value().values.text(Field::display_theme) == "dark");
+    CHECK(outcome.value().values.real(Field::ai_temperature) == 0.2);
+
+    outcome = store.update_user_settings("u1", reset(Field::ai_model));
+    REQUIRE(outcome.ok());
+    CHECK(outcome.value().values.text(Field::ai_model) == "gpt-4o");
+    CHECK(outcome.value().source(Field::ai_model) == Source::global);
+    CHECK(outcome.value().values.text(Field::display_theme) == "dark");
+
+    const auto stored = store.user_preferences("u1");
+    REQUIRE(stored);
+    CHECK_FALSE(stored->overrides[Field::ai_model]);
+    CHECK(stored->overrides[Field::display_theme] == FieldValue(std::string("dark")));
+}
+
+TEST_CASE("a user sees later global changes for fields they do not override", "[store][SET-6]") {
+    StoreFixture f;
+    auto store = f.open();
+    REQUIRE(store.update_user_settings("u1", set(Field::display_theme, std::string("dark"))).ok());
+    settings::GlobalSettingsUpdate update;
+    update.preferences[Field::display_theme] = std::string("light");
+    update.preferences[Field::ai_temperature] = 1.0;
+    REQUIRE(store.update_global_settings(update).ok());
+
+    const auto read = store.effective_user_settings("u1");
+    CHECK(read.values.text(Field::display_theme) == "dark");
+    CHECK(read.values.real(Field::ai_temperature) == 1.0);
+    CHECK(read.source(Field::ai_temperature) == Source::global);
+}
+
+TEST_CASE("an update that changes nothing writes nothing", "[store]") {
+    StoreFixture f;
+    auto store = f.open();
+
+    CHECK(store.update_user_settings("u1", PreferencesUpdate{}).ok());
+    CHECK(store.update_user_settings("u1", reset(Field::ai_model)).ok());
+    CHECK(f.count("SELECT count(*) FROM user_preferences") == 0);
+    CHECK_FALSE(store.user_preferences("u1"));
+
+    REQUIRE(store.update_user_settings("u1", set(Field::ai_model, std::string("o1"))).ok());
+    const auto first = store.user_preferences("u1")->updated_at;
+    f.clock.advance(std::chrono::seconds(5));
+    REQUIRE(store.update_user_settings("u1", set(Field::ai_model, std::string("o1"))).ok());
+    CHECK(store.user_preferences("u1")->updated_at == first);
+
+    const auto global_before = store.global_settings();
+    REQUIRE(store.update_global_settings({}).ok());
+    CHECK(store.global_settings() == global_before);
+}
+
+TEST_CASE("an invalid update changes nothing and reports every error", "[store][SET-3]") {
+    StoreFixture f;
+    auto store = f.open();
+    auto update = set(Field::ai_model, std::string("fine"));
+    update[Field::ai_temperature] = 9.0;
+    update[Field::display_theme] = std::string("blue");
+
+    const auto outcome = store.update_user_settings("u1", update);
+    REQUIRE_FALSE(outcome.ok());
+    REQUIRE(outcome.errors().size() == 2);
+    CHECK(outcome.errors()[0].field == "ai.temperature");
+    CHECK(outcome.errors()[1].field == "display.theme");
+    CHECK(f.count("SELECT count(*) FROM user_preferences") == 0);
+
+    const auto bad_user = store.update_user_settings("", set(Field::ai_model, std::string("x")));
+    REQUIRE_FALSE(bad_user.ok());
+    CHECK(bad_user.errors()[0].field == "user_id");
+}
+
+TEST_CASE("global updates: values replace, null only for the default repository",
+          "[store][SET-2][SET-6]") {
+    StoreFixture f;
+    auto store = f.open();
+    settings::GlobalSettingsUpdate update;
+    update.preferences[Field::workflow_default_repository] = std::string("octo/repo");
+    update.preferences[Field::notifications_chat_mention] = false;
+    auto outcome = store.update_global_settings(update);
+    REQUIRE(outcome.ok());
+    CHECK(outcome.value().preferences.text(Field::workflow_default_repository) == "octo/repo");
+    CHECK(store.global_settings().preferences.boolean(Field::notifications_chat_mention) == false);
+
+    settings::GlobalSettingsUpdate clear;
+    clear.preferences[Field::workflow_default_repository] = Patch<FieldValue>::reset();
+    REQUIRE(store.update_global_settings(clear).ok());
+    CHECK_FALSE(store.global_settings().preferences[Field::workflow_default_repository]);
+
+    settings::GlobalSettingsUpdate invalid;
+    invalid.preferences[Field::ai_model] = Patch<FieldValue>::reset();
+    CHECK_FALSE(store.update_global_settings(invalid).ok());
+    CHECK(store.global_settings().preferences.text(Field::ai_model) == "gpt-4o");
+}
+
+TEST_CASE("allowed_models restricts ai.model in user and global updates", "[store][SET-3]") {
+    StoreFixture f;
+    auto store = f.open();
+    REQUIRE(store.update_user_settings("old", set(Field::ai_model, std::string("legacy"))).ok());
+
+    settings::GlobalSettingsUpdate restrict;
+    restrict.allowed_models = std::vector<std::string>{"o1"};
+    auto refused = store.update_global_settings(restrict);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.errors()[0].field == "ai.model");  // global gpt-4o would be outside the list
+    CHECK(store.global_settings().allowed_models.empty());
+
+    restrict.allowed_models = std::vector<std::string>{"gpt-4o", "o1"};
+    REQUIRE(store.update_global_settings(restrict).ok());
+
+    const auto user_refused =
+        store.update_user_settings("u1", set(Field::ai_model, std::string("GPT-4O")));
+    REQUIRE_FALSE(user_refused.ok());
+    CHECK(user_refused.errors()[0].field == "ai.model");
+    CHECK(store.update_user_settings("u1", set(Field::ai_model, std::string("o1"))).ok());
+
+    // Overrides stored before the list changed are kept and reported as they are.
+    CHECK(store.effective_user_settings("old").values.text(Field::ai_model) == "legacy");
+
+    settings::GlobalSettingsUpdate both;
+    both.allowed_models = std::vector<std::string>{"o3"};
+    both.preferences[Field::ai_model] = std::string("o3");
+    CHECK(store.update_global_settings(both).ok());
+}
+
+TEST_CASE("project settings: whole-document replace, null removes, merge and sources",
+          "[store][SET-1][SET-2]") {
+    StoreFixture f;
+    auto store = f.open();
+    REQUIRE(store.update_user_settings("u1", set(Field::display_theme, std::string("dark"))).ok());
+
+    settings::ProjectSettingsUpdate update;
+    update.board_display_config = settings::BoardDisplayConfig{
+        std::vector<std::string>{"Backlog", "Done"}, std::nullopt, true};
+    auto outcome = store.update_project_settings("u1", "PVT_1", update);
+    REQUIRE(outcome.ok());
+    CHECK(outcome.value().user.values.text(Field::display_theme) == "dark");
+    CHECK(outcome.value().board_display_config_source() == Source::project);
+    CHECK(outcome.value().agent_pipeline_mappings_source() == Source::global);
+
+    settings::ProjectSettingsUpdate replace;
+    replace.board_display_config = settings::BoardDisplayConfig{
+        std::nullopt, std::vector<std::string>{"Done"}, std::nullopt};
+    replace.agent_pipeline_mappings =
+        settings::AgentPipelineMappings{{"Ready", {{"speckit.plan", std::nullopt}}}};
+    REQUIRE(store.update_project_settings("u1", "PVT_1", replace).ok());
+    auto read = store.effective_project_settings("u1", "PVT_1");
+    REQUIRE(read.ok());
+    CHECK(read.value().project.board_display_config == replace.board_display_config.value());
+    CHECK(read.value().project.agent_pipeline_mappings ==
+          replace.agent_pipeline_mappings.value());
+
+    settings::ProjectSettingsUpdate remove;
+    remove.board_display_config = Patch<settings::BoardDisplayConfig>::reset();
+    REQUIRE(store.update_project_settings("u1", "PVT_1", remove).ok());
+    read = store.effective_project_settings("u1", "PVT_1");
+    CHECK_FALSE(read.value().project.board_display_config);
+    CHECK(read.value().project.agent_pipeline_mappings);  // absent: unchanged
+}
+
+TEST_CASE("project settings are isolated per user and per project", "[store][SET-1]") {
+    StoreFixture f;
+    auto store = f.open();
+    settings::ProjectSettingsUpdate update;
+    update.board_display_config =
+        settings::BoardDisplayConfig{std::vector<std::string>{"A"}, std::nullopt, std::nullopt};
+    REQUIRE(store.update_project_settings("u1", "P1", update).ok());
+
+    CHECK_FALSE(store.effective_project_settings("u1", "P2").value().project.board_display_config);
+    CHECK_FALSE(store.effective_project_settings("u2", "P1").value().project.board_display_config);
+    CHECK(store.effective_project_settings("u1", "P1").value().project.board_display_config);
+    CHECK(store.projects("u2").empty());
+    CHECK(store.projects("u1").size() == 1);
+}
+
+TEST_CASE("projects are listed newest first", "[store]") {
+    StoreFixture f;
+    auto store = f.open();
+    settings::ProjectSettingsUpdate update;
+    update.board_display_config = settings::BoardDisplayConfig{};
+    for (const auto* id : {"P1", "P2", "P3"}) {
+        REQUIRE(store.update_project_settings("u1", id, update).ok());
+        f.clock.advance(std::chrono::milliseconds(10));
+    }
+    settings::ProjectSettingsUpdate touch;
+    touch.board_display_config = settings::BoardDisplayConfig{std::nullopt, std::nullopt, true};
+    REQUIRE(store.update_project_settings("u1", "P1", touch).ok());
+
+    const auto projects = store.projects("u1");
+    REQUIRE(projects.size() == 3);
+    CHECK(projects[0].project_id == "P1");
+    CHECK(projects[1].project_id == "P3");
+    CHECK(projects[2].project_id == "P2");
+    CHECK(projects[0].updated_at == "2026-11-26T10:00:00.030Z");
+}
+
+TEST_CASE("an invalid project id is refused and nothing is written", "[store][SET-3]") {
+    StoreFixture f;
+    auto store = f.open();
+    settings::ProjectSettingsUpdate update;
+    update.board_display_config = settings::BoardDisplayConfig{};
+
+    const auto outcome = store.update_project_settings("u1", "bad id", update);
+    REQUIRE_FALSE(outcome.ok());
+    CHECK(outcome.errors()[0].field == "project_id");
+    CHECK_FALSE(store.effective_project_settings("u1", std::string(129, 'a')).ok());
+    CHECK(f.count("SELECT count(*) FROM project_settings") == 0);
+}
+
+TEST_CASE("settings survive closing and reopening the database", "[store][DB-1]") {
+    StoreFixture f;
+    {
+        auto store = f.open();
+        REQUIRE(store.update_user_settings("u1", set(Field::ai_temperature, 1.9)).ok());
+    }
+    auto store = f.open();
+    CHECK(store.effective_user_settings("u1").values.real(Field::ai_temperature) == 1.9);
+}
+
+TEST_CASE("8 threads updating one user keep every field's last value", "[store][SET-5]") {
+    StoreFixture f;
+    auto first = f.open();
+    auto second = f.open();  // a second connection: writers race across connections too
+    constexpr std::int64_t rounds = 40;
+    const std::array<Field, 8> fields{Field::workflow_copilot_polling_interval,
+                                      Field::ai_temperature,
+                                      Field::ai_model,
+                                      Field::display_sidebar_collapsed,
+                                      Field::notifications_task_status_change,
+                                      Field::notifications_agent_completion,
+                                      Field::notifications_new_recommendation,
+                                      Field::notifications_chat_mention};
+    const auto value_for = [](Field field, std::int64_t i) -> FieldValue {
+        switch (field) {
+            case Field::workflow_copilot_polling_interval:
+                return i;
+            case Field::ai_temperature:
+                return static_cast<double>(i) / 100.0;
+            case Field::ai_model:
+                return "model-" + std::to_string(i);
+            default:
+                return i % 2 == 0;
+        }
+    };
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < fields.size(); ++t) {
+        threads.emplace_back([&, t] {
+            auto& store = t % 2 == 0 ? first : second;
+            for (std::int64_t i = 1; i <= rounds; ++i) {
+                try {
+                    if (!store.update_user_settings("shared", set(fields[t], value_for(fields[t], i)))
+                             .ok()) {
+                        ++failures;
+                    }
+                } catch (const settings::Error&) {
+                    ++failures;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(failures == 0);
+    const auto read = first.effective_user_settings("shared");
+    for (const auto field : fields) {
+        INFO(settings::descriptor(field).path);
+        CHECK(read.values[field] == value_for(field, rounds));
+        CHECK(read.source(field) == Source::user);
+    }
+}
