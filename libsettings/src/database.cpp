@@ -1,12 +1,13 @@
-#include <settings/database.hpp>
-#include <settings/errors.hpp>
-#include <settings/log.hpp>
-#include <settings/migrator.hpp>
+#include <system_error>
+#include <thread>
 
 #include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
 
-#include <system_error>
+#include <settings/database.hpp>
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+#include <settings/migrator.hpp>
 
 namespace settings {
 
@@ -19,8 +20,8 @@ std::unique_ptr<SQLite::Database> connect(const std::filesystem::path& path,
         std::error_code ec;
         std::filesystem::create_directories(folder, ec);
         if (ec) {
-            throw DatabaseOpenError("cannot create the database folder " + folder.string() +
-                                    ": " + ec.message());
+            throw DatabaseOpenError("cannot create the database folder " + folder.string() + ": " +
+                                    ec.message());
         }
     }
     std::unique_ptr<SQLite::Database> db;
@@ -41,9 +42,33 @@ std::unique_ptr<SQLite::Database> connect(const std::filesystem::path& path,
         // is not a database or whose schema is damaged.
         db->execAndGet("SELECT count(*) FROM sqlite_master");
     } catch (const SQLite::Exception& e) {
-        throw DatabaseOpenError(path.string() + " is not a usable SQLite database: " + e.what());
+        // Busy means another connection is at work on a real database; the
+        // migration step below reads the schema again and waits for it.
+        if (e.getErrorCode() != SQLITE_BUSY) {
+            throw DatabaseOpenError(path.string() + " is not a usable SQLite database: " +
+                                    e.what());
+        }
     }
     return db;
+}
+
+// Switching a new file to WAL takes an exclusive lock for a moment, and SQLite
+// reports a connection that meets it as busy without consulting the busy handler.
+// Every step of `migrate` is safe to repeat, so a busy attempt is simply retried
+// until the busy timeout has passed.
+int migrate_with_retry(SQLite::Database& db, const DatabaseOptions& options) {
+    const Migrator migrator(options.migrations, *options.clock);
+    const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+    for (;;) {
+        try {
+            return migrator.migrate(db);
+        } catch (const SQLite::Exception& e) {
+            if (e.getErrorCode() != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 }  // namespace
@@ -52,14 +77,14 @@ Database Database::open(const std::filesystem::path& path, const DatabaseOptions
     auto db = connect(path, options.busy_timeout);
     int version = 0;
     try {
-        version = Migrator(options.migrations, *options.clock).migrate(*db);
+        version = migrate_with_retry(*db, options);
         db->exec("PRAGMA synchronous = FULL");
         db->exec("PRAGMA foreign_keys = ON");
     } catch (const SQLite::Exception& e) {
         throw DatabaseOpenError("cannot prepare the database " + path.string() + ": " + e.what());
     }
-    log::debug("database", "opened " + path.string() + " (schema version " +
-                               std::to_string(version) + ")");
+    log::debug("database",
+               "opened " + path.string() + " (schema version " + std::to_string(version) + ")");
     return {path, std::move(db), version};
 }
 

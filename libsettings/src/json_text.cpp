@@ -1,8 +1,8 @@
-#include <settings/json_text.hpp>
-
 #include <array>
 #include <charconv>
 #include <cmath>
+
+#include <settings/json_text.hpp>
 
 namespace settings {
 

@@ -1,11 +1,11 @@
-#include <settings/log.hpp>
-#include <settings/timestamp.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <string>
+
+#include <settings/log.hpp>
+#include <settings/timestamp.hpp>
 
 namespace settings::log {
 
@@ -55,9 +55,13 @@ std::optional<Level> parse_level(std::string_view text) {
     return std::nullopt;
 }
 
-void set_level(Level level) { current_level.store(level, std::memory_order_relaxed); }
+void set_level(Level level) {
+    current_level.store(level, std::memory_order_relaxed);
+}
 
-bool enabled(Level level) { return level >= current_level.load(std::memory_order_relaxed); }
+bool enabled(Level level) {
+    return level >= current_level.load(std::memory_order_relaxed);
+}
 
 void set_sink(Sink sink) {
     auto& slot = sink_slot();

@@ -1,6 +1,6 @@
-#include <settings/migration.hpp>
-
 #include <algorithm>
+
+#include <settings/migration.hpp>
 
 namespace settings {
 
@@ -44,8 +44,9 @@ std::optional<std::string> find_sequence_error(std::span<const Migration> migrat
         const std::string file(m.file_name);
         const auto parsed = parse_migration_file_name(m.file_name);
         if (!parsed) {
-            return file + ": a migration file must be named NNN_name.sql (NNN >= 001, name of "
-                          "a-z, 0-9 and _)";
+            return file +
+                   ": a migration file must be named NNN_name.sql (NNN >= 001, name of "
+                   "a-z, 0-9 and _)";
         }
         if (*parsed != m.version) {
             return file + ": version " + std::to_string(m.version) + " does not match the name";

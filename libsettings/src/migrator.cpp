@@ -1,15 +1,14 @@
-#include "sha256.hpp"
-
-#include <settings/errors.hpp>
-#include <settings/log.hpp>
-#include <settings/migrator.hpp>
-#include <settings/timestamp.hpp>
+#include <stdexcept>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
-#include <stdexcept>
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+#include <settings/migrator.hpp>
+#include <settings/sha256.hpp>
+#include <settings/timestamp.hpp>
 
 namespace settings {
 
@@ -57,8 +56,7 @@ bool table_exists(SQLite::Database& db, const char* name) {
 void use_write_ahead_log(SQLite::Database& db) {
     const auto mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") {
-        throw DatabaseOpenError("cannot switch the database to WAL (journal mode is " + mode +
-                                ")");
+        throw DatabaseOpenError("cannot switch the database to WAL (journal mode is " + mode + ")");
     }
 }
 
@@ -71,7 +69,9 @@ Migrator::Migrator(std::span<const Migration> migrations, const Clock& clock)
     }
 }
 
-int Migrator::latest_version() const { return migrations_.back().version; }
+int Migrator::latest_version() const {
+    return migrations_.back().version;
+}
 
 int Migrator::current_version(SQLite::Database& db) {
     if (!table_exists(db, "schema_version")) {
@@ -93,11 +93,13 @@ void Migrator::verify_applied(SQLite::Database& db) const {
             continue;  // a newer schema is refused by the version check
         }
         const auto& migration = migrations_[static_cast<std::size_t>(version - 1)];
-        if (query.getColumn(2).getString() != detail::sha256_hex(migration.sql)) {
+        if (query.getColumn(2).getString() != sha256_hex(migration.sql)) {
             throw MigrationError(std::string(migration.file_name),
                                  "the file has changed since it was applied to this database "
-                                 "(applied as " + file_name + "); never edit an applied "
-                                 "migration, add a new one");
+                                 "(applied as " +
+                                     file_name +
+                                     "); never edit an applied "
+                                     "migration, add a new one");
         }
     }
 }
@@ -159,13 +161,13 @@ void Migrator::apply(SQLite::Database& db, const Migration& migration) const {
     SQLite::Statement record(db, insert_applied_sql);
     record.bind(1, migration.version);
     record.bind(2, file);
-    record.bind(3, detail::sha256_hex(migration.sql));
+    record.bind(3, sha256_hex(migration.sql));
     record.bind(4, now);
     record.exec();
     tx.commit();
     log::info("migrator", "applied migration " + file + " (schema version " +
-                              std::to_string(version) + " -> " +
-                              std::to_string(migration.version) + ")");
+                              std::to_string(version) + " -> " + std::to_string(migration.version) +
+                              ")");
 }
 
 }  // namespace settings

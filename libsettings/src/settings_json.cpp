@@ -1,8 +1,8 @@
-#include <settings/settings_json.hpp>
-#include <settings/validation.hpp>
-
 #include <algorithm>
 #include <limits>
+
+#include <settings/settings_json.hpp>
+#include <settings/validation.hpp>
 
 namespace json = boost::json;
 
@@ -98,7 +98,9 @@ void append(FieldErrors& errors, FieldErrors more) {
                   std::make_move_iterator(more.end()));
 }
 
-FieldErrors not_an_object() { return {{"", "the body must be a JSON object"}}; }
+FieldErrors not_an_object() {
+    return {{"", "the body must be a JSON object"}};
+}
 
 std::optional<std::vector<std::string>> read_string_array(const json::value& value,
                                                           const std::string& path,

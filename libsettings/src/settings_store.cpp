@@ -1,28 +1,25 @@
-#include "statement_scope.hpp"
-
-#include <settings/errors.hpp>
-#include <settings/json_text.hpp>
-#include <settings/log.hpp>
-#include <settings/settings_json.hpp>
-#include <settings/settings_store.hpp>
-#include <settings/storage_errors.hpp>
-#include <settings/timestamp.hpp>
-#include <settings/validation.hpp>
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <boost/json/parse.hpp>
 
-#include <algorithm>
-#include <mutex>
-#include <stdexcept>
+#include <settings/errors.hpp>
+#include <settings/json_text.hpp>
+#include <settings/log.hpp>
+#include <settings/settings_json.hpp>
+#include <settings/settings_store.hpp>
+#include <settings/statement_scope.hpp>
+#include <settings/storage_errors.hpp>
+#include <settings/timestamp.hpp>
+#include <settings/validation.hpp>
 
 namespace settings {
 
 namespace {
-
-using detail::StatementScope;
 
 // "ai_provider, ai_model, ..." in field_table order, optionally with a prefix per column.
 std::string column_list(std::string_view format_prefix = "") {
@@ -204,7 +201,7 @@ auto guarded(std::string_view context, Fn&& fn) -> decltype(fn()) {
 }  // namespace
 
 class SettingsStore::Impl {
-public:
+  public:
     Impl(Database database, const PreferencesUpdate& seed, const Clock& clock)
         : db_(std::move(database)),
           clock_(clock),
@@ -308,7 +305,7 @@ public:
     SQLite::Database& connection() { return db_.connection(); }
     std::string now() const { return format_timestamp(clock_.now()); }
 
-private:
+  private:
     bool seed_global(const PreferencesUpdate& seed) {
         if (auto errors = validate(seed, Layer::global); !errors.empty()) {
             throw std::invalid_argument("invalid global settings seed: " + errors.front().field +
@@ -360,7 +357,8 @@ private:
 
 namespace {
 
-EffectiveUserSettings merge(const GlobalSettings& global, const std::optional<UserPreferences>& user) {
+EffectiveUserSettings merge(const GlobalSettings& global,
+                            const std::optional<UserPreferences>& user) {
     EffectiveUserSettings effective;
     effective.values = global.preferences;
     if (user) {
@@ -381,7 +379,9 @@ SettingsStore::SettingsStore(Database database, const PreferencesUpdate& seed, c
 
 SettingsStore::~SettingsStore() = default;
 
-bool SettingsStore::seeded_global_settings() const { return impl_->seeded(); }
+bool SettingsStore::seeded_global_settings() const {
+    return impl_->seeded();
+}
 
 GlobalSettings SettingsStore::global_settings() {
     const std::scoped_lock lock(impl_->mutex);
@@ -408,10 +408,9 @@ Outcome<EffectiveProjectSettings> SettingsStore::effective_project_settings(
     log::debug("settings", "read effective project settings");
     return guarded("reading project settings", [&] {
         SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::DEFERRED);
-        EffectiveProjectSettings effective{merge(impl_->read_global(), impl_->read_user(user_id)),
-                                           std::string(project_id),
-                                           impl_->read_project(user_id, project_id).value_or(
-                                               ProjectSettings{})};
+        EffectiveProjectSettings effective{
+            merge(impl_->read_global(), impl_->read_user(user_id)), std::string(project_id),
+            impl_->read_project(user_id, project_id).value_or(ProjectSettings{})};
         tx.commit();
         return Outcome<EffectiveProjectSettings>(std::move(effective));
     });
@@ -506,9 +505,9 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
         const auto user = impl_->read_user(user_id);
         const auto stored = impl_->read_project(user_id, project_id);
         const ProjectSettings current = stored.value_or(ProjectSettings{});
-        ProjectSettings next{update.board_display_config.applied_to(current.board_display_config),
-                             update.agent_pipeline_mappings.applied_to(
-                                 current.agent_pipeline_mappings)};
+        ProjectSettings next{
+            update.board_display_config.applied_to(current.board_display_config),
+            update.agent_pipeline_mappings.applied_to(current.agent_pipeline_mappings)};
         if (next != current) {
             impl_->write_project(user_id, project_id, next);
             tx.commit();

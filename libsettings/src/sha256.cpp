@@ -1,11 +1,11 @@
-#include "sha256.hpp"
-
-#include <openssl/evp.h>
-
 #include <array>
 #include <stdexcept>
 
-namespace settings::detail {
+#include <openssl/evp.h>
+
+#include <settings/sha256.hpp>
+
+namespace settings {
 
 std::string sha256_hex(std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
@@ -23,4 +23,4 @@ std::string sha256_hex(std::string_view data) {
     return out;
 }
 
-}  // namespace settings::detail
+}  // namespace settings

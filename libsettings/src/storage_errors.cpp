@@ -1,9 +1,9 @@
-#include <settings/errors.hpp>
-#include <settings/storage_errors.hpp>
+#include <string>
 
 #include <sqlite3.h>
 
-#include <string>
+#include <settings/errors.hpp>
+#include <settings/storage_errors.hpp>
 
 namespace settings {
 

@@ -1,8 +1,8 @@
-#include <settings/timestamp.hpp>
-
 #include <array>
 #include <charconv>
 #include <cstdio>
+
+#include <settings/timestamp.hpp>
 
 namespace settings {
 

@@ -1,10 +1,10 @@
-#include <settings/validation.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <set>
 #include <sstream>
+
+#include <settings/validation.hpp>
 
 namespace settings {
 
@@ -103,8 +103,8 @@ bool is_repository_name(std::string_view text) {
     }
     const auto owner = text.substr(0, slash);
     const auto repo = text.substr(slash + 1);
-    if (!is_github_login(owner) || repo.empty() || repo.size() > max_repo_length ||
-        repo == "." || repo == "..") {
+    if (!is_github_login(owner) || repo.empty() || repo.size() > max_repo_length || repo == "." ||
+        repo == "..") {
         return false;
     }
     return std::all_of(repo.begin(), repo.end(), [](char c) {

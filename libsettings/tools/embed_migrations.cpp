@@ -5,8 +5,6 @@
 //
 // A bad file name, a duplicate number or a gap fails the build with the reason.
 
-#include <settings/migration.hpp>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +12,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <settings/migration.hpp>
 
 namespace {
 

@@ -1,6 +1,11 @@
 // settingsctl: the admin tool. Opens a settings database (creating and migrating it
 // when needed) and reports on it, without any HTTP.
 
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
 #include <settings/database.hpp>
 #include <settings/errors.hpp>
 #include <settings/json_text.hpp>
@@ -8,11 +13,6 @@
 #include <settings/migrator.hpp>
 #include <settings/settings_json.hpp>
 #include <settings/settings_store.hpp>
-
-#include <cstdlib>
-#include <iostream>
-#include <string>
-#include <vector>
 
 namespace {
 
@@ -61,8 +61,9 @@ int run(const std::vector<std::string>& args) {
             command.push_back(args[i]);
         }
     }
-    const bool known = (command.size() == 1 && (command[0] == "version" || command[0] == "global")) ||
-                       (command.size() == 2 && command[0] == "user");
+    const bool known =
+        (command.size() == 1 && (command[0] == "version" || command[0] == "global")) ||
+        (command.size() == 2 && command[0] == "user");
     if (!known) {
         std::cerr << usage;
         return exit_usage;

@@ -1,14 +1,14 @@
-#include "support/temp_dir.hpp"
-
-#include <settings/database.hpp>
-#include <settings/errors.hpp>
+#include <map>
+#include <string>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
-#include <map>
-#include <string>
+#include <settings/database.hpp>
+#include <settings/errors.hpp>
+
+#include "support/temp_dir.hpp"
 
 using settings::Database;
 
@@ -16,8 +16,9 @@ namespace {
 
 // column name → "TYPE notnull pk default" of a table of the file.
 std::map<std::string, std::string> columns_of(SQLite::Database& db, const std::string& table) {
-    SQLite::Statement info(db, "SELECT name, type, \"notnull\", pk, dflt_value FROM "
-                               "pragma_table_info(?)");
+    SQLite::Statement info(db,
+                           "SELECT name, type, \"notnull\", pk, dflt_value FROM "
+                           "pragma_table_info(?)");
     info.bind(1, table);
     std::map<std::string, std::string> out;
     while (info.executeStep()) {
@@ -42,7 +43,7 @@ TEST_CASE("opening sets WAL, synchronous FULL, a busy timeout and foreign keys",
     CHECK(c.execAndGet("PRAGMA busy_timeout").getInt() == 5000);
 }
 
-TEST_CASE("migration 001 creates the tables of data-model.md exactly", "[database][DB-1]") {
+TEST_CASE("the migrated schema has the tables of data-model.md exactly", "[database][DB-1]") {
     test::TempDir dir;
     auto db = Database::open(dir / "settings.db");
     auto& c = db.connection();
@@ -61,22 +62,21 @@ TEST_CASE("migration 001 creates the tables of data-model.md exactly", "[databas
                                              {"selected_project_id", "TEXT"},
                                              {"created_at", "TEXT NOT NULL"},
                                              {"updated_at", "TEXT NOT NULL"}});
-    const std::map<std::string, std::string> preferences{
-        {"github_user_id", "TEXT PK"},
-        {"ai_provider", "TEXT"},
-        {"ai_model", "TEXT"},
-        {"ai_temperature", "REAL"},
-        {"theme", "TEXT"},
-        {"default_view", "TEXT"},
-        {"sidebar_collapsed", "INTEGER"},
-        {"default_repository", "TEXT"},
-        {"default_assignee", "TEXT"},
-        {"copilot_polling_interval", "INTEGER"},
-        {"notify_task_status_change", "INTEGER"},
-        {"notify_agent_completion", "INTEGER"},
-        {"notify_new_recommendation", "INTEGER"},
-        {"notify_chat_mention", "INTEGER"},
-        {"updated_at", "TEXT NOT NULL"}};
+    const std::map<std::string, std::string> preferences{{"github_user_id", "TEXT PK"},
+                                                         {"ai_provider", "TEXT"},
+                                                         {"ai_model", "TEXT"},
+                                                         {"ai_temperature", "REAL"},
+                                                         {"theme", "TEXT"},
+                                                         {"default_view", "TEXT"},
+                                                         {"sidebar_collapsed", "INTEGER"},
+                                                         {"default_repository", "TEXT"},
+                                                         {"default_assignee", "TEXT"},
+                                                         {"copilot_polling_interval", "INTEGER"},
+                                                         {"notify_task_status_change", "INTEGER"},
+                                                         {"notify_agent_completion", "INTEGER"},
+                                                         {"notify_new_recommendation", "INTEGER"},
+                                                         {"notify_chat_mention", "INTEGER"},
+                                                         {"updated_at", "TEXT NOT NULL"}};
     CHECK(columns_of(c, "user_preferences") == preferences);
     CHECK(columns_of(c, "project_settings") ==
           std::map<std::string, std::string>{{"github_user_id", "TEXT NOT NULL PK"},
@@ -85,34 +85,35 @@ TEST_CASE("migration 001 creates the tables of data-model.md exactly", "[databas
                                              {"agent_pipeline_mappings", "TEXT"},
                                              {"updated_at", "TEXT NOT NULL"}});
     CHECK(columns_of(c, "global_settings") ==
-          std::map<std::string, std::string>{
-              {"id", "INTEGER PK"},
-              {"ai_provider", "TEXT NOT NULL = 'copilot'"},
-              {"ai_model", "TEXT NOT NULL = 'gpt-4o'"},
-              {"ai_temperature", "REAL NOT NULL = 0.7"},
-              {"theme", "TEXT NOT NULL = 'light'"},
-              {"default_view", "TEXT NOT NULL = 'chat'"},
-              {"sidebar_collapsed", "INTEGER NOT NULL = 0"},
-              {"default_repository", "TEXT"},
-              {"default_assignee", "TEXT NOT NULL = ''"},
-              {"copilot_polling_interval", "INTEGER NOT NULL = 60"},
-              {"notify_task_status_change", "INTEGER NOT NULL = 1"},
-              {"notify_agent_completion", "INTEGER NOT NULL = 1"},
-              {"notify_new_recommendation", "INTEGER NOT NULL = 1"},
-              {"notify_chat_mention", "INTEGER NOT NULL = 1"},
-              {"allowed_models", "TEXT NOT NULL = '[]'"},
-              {"updated_at", "TEXT NOT NULL"}});
+          std::map<std::string, std::string>{{"id", "INTEGER PK"},
+                                             {"ai_provider", "TEXT NOT NULL = 'copilot'"},
+                                             {"ai_model", "TEXT NOT NULL = 'gpt-4o'"},
+                                             {"ai_temperature", "REAL NOT NULL = 0.7"},
+                                             {"theme", "TEXT NOT NULL = 'light'"},
+                                             {"default_view", "TEXT NOT NULL = 'chat'"},
+                                             {"sidebar_collapsed", "INTEGER NOT NULL = 0"},
+                                             {"default_repository", "TEXT"},
+                                             {"default_assignee", "TEXT NOT NULL = ''"},
+                                             {"copilot_polling_interval", "INTEGER NOT NULL = 60"},
+                                             {"notify_task_status_change", "INTEGER NOT NULL = 1"},
+                                             {"notify_agent_completion", "INTEGER NOT NULL = 1"},
+                                             {"notify_new_recommendation", "INTEGER NOT NULL = 1"},
+                                             {"notify_chat_mention", "INTEGER NOT NULL = 1"},
+                                             {"allowed_models", "TEXT NOT NULL = '[]'"},
+                                             {"updated_at", "TEXT NOT NULL"}});
 
     const auto indexes = [&](const std::string& table) {
-        SQLite::Statement q(c, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master "
-                               "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-                               "ORDER BY name)");
+        SQLite::Statement q(c,
+                            "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master "
+                            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+                            "ORDER BY name)");
         q.bind(1, table);
         q.executeStep();
         return q.getColumn(0).getString();
     };
     CHECK(indexes("user_sessions") ==
-          "idx_user_sessions_github_user_id,idx_user_sessions_updated_at");
+          "idx_user_sessions_created_at,idx_user_sessions_github_user_id,"
+          "idx_user_sessions_updated_at");
     CHECK(indexes("project_settings") == "idx_project_settings_github_user_id");
 
     SECTION("the global table holds at most the one row with id 1") {

@@ -1,14 +1,14 @@
 // Compares the store's merge with a straightforward reference over many random
 // sequences of partial updates to the global, user and project layers.
 
-#include "support/temp_dir.hpp"
-
-#include <settings/settings_store.hpp>
+#include <map>
+#include <random>
 
 #include <catch2/catch.hpp>
 
-#include <map>
-#include <random>
+#include <settings/settings_store.hpp>
+
+#include "support/temp_dir.hpp"
 
 using settings::Field;
 using settings::FieldValue;
@@ -21,7 +21,8 @@ FieldValue random_value(const settings::FieldDescriptor& d, std::mt19937& rng) {
     const auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
     switch (d.kind) {
         case settings::FieldKind::choice:
-            return std::string(d.choices[static_cast<std::size_t>(pick(static_cast<int>(d.choices.size())))]);
+            return std::string(
+                d.choices[static_cast<std::size_t>(pick(static_cast<int>(d.choices.size())))]);
         case settings::FieldKind::text:
             return "model-" + std::to_string(pick(5));
         case settings::FieldKind::real:

@@ -1,20 +1,20 @@
-#include "support/temp_dir.hpp"
+#include <array>
+#include <cstdlib>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <catch2/catch.hpp>
 
 #include <settings/database.hpp>
 #include <settings/errors.hpp>
 #include <settings/migrator.hpp>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-#include <catch2/catch.hpp>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdlib>
-#include <string>
-#include <thread>
-#include <vector>
+#include "support/temp_dir.hpp"
 
 using settings::Database;
 using settings::DatabaseOptions;
@@ -245,7 +245,8 @@ TEST_CASE("two processes opening one new file apply each migration once", "[migr
                     code = released && Database::open(path, with(migrations)).schema_version() == 25
                                ? 0
                                : 1;
-                } catch (...) {
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "child failed: %s\n", e.what());
                     code = 2;
                 }
                 _exit(code);
@@ -275,14 +276,13 @@ TEST_CASE("two threads opening one new file apply each migration once", "[migrat
     std::array<int, 4> versions{};
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < versions.size(); ++i) {
-        threads.emplace_back(
-            [&, i] {
-                try {
-                    versions[i] = Database::open(path, with(migrations)).schema_version();
-                } catch (const std::exception&) {
-                    versions[i] = -1;
-                }
-            });
+        threads.emplace_back([&, i] {
+            try {
+                versions[i] = Database::open(path, with(migrations)).schema_version();
+            } catch (const std::exception&) {
+                versions[i] = -1;
+            }
+        });
     }
     for (auto& t : threads) {
         t.join();

@@ -1,18 +1,20 @@
-#include <settings/json_text.hpp>
-#include <settings/settings_json.hpp>
+#include <string>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
-#include <string>
-#include <vector>
+#include <settings/json_text.hpp>
+#include <settings/settings_json.hpp>
 
 using settings::Field;
 using settings::FieldValue;
 
 namespace {
 
-boost::json::value json(const std::string& text) { return boost::json::parse(text); }
+boost::json::value json(const std::string& text) {
+    return boost::json::parse(text);
+}
 
 std::vector<std::string> fields_of(const settings::FieldErrors& errors) {
     std::vector<std::string> out;
@@ -57,8 +59,7 @@ TEST_CASE("a user update reads absent, null and values", "[json][SET-2]") {
     CHECK(update[Field::ai_model].value() == FieldValue(std::string("o1")));
     CHECK(update[Field::ai_temperature].value() == FieldValue(1.0));
     CHECK(update[Field::ai_provider].is_reset());
-    CHECK(update[Field::workflow_copilot_polling_interval].value() ==
-          FieldValue(std::int64_t{30}));
+    CHECK(update[Field::workflow_copilot_polling_interval].value() == FieldValue(std::int64_t{30}));
     CHECK(update[Field::display_theme].is_absent());
 }
 
@@ -95,12 +96,12 @@ TEST_CASE("sections must be objects and bodies must be objects", "[json][SET-3]"
     CHECK(error_fields(settings::parse_user_update(json("[]"))) == std::vector<std::string>{""});
     CHECK(error_fields(settings::parse_global_update(json(R"({"ai": null})"))) ==
           std::vector<std::string>{"ai"});
-    CHECK(error_fields(settings::parse_project_update(json("42"))) ==
-          std::vector<std::string>{""});
+    CHECK(error_fields(settings::parse_project_update(json("42"))) == std::vector<std::string>{""});
 }
 
 TEST_CASE("a global update refuses nulls except the default repository", "[json][SET-3]") {
-    CHECK(settings::parse_global_update(json(R"({"workflow": {"default_repository": null}})")).ok());
+    CHECK(
+        settings::parse_global_update(json(R"({"workflow": {"default_repository": null}})")).ok());
     CHECK(error_fields(settings::parse_global_update(
               json(R"({"ai": {"model": null}, "allowed_models": null})"))) ==
           std::vector<std::string>{"allowed_models", "ai.model"});
@@ -115,8 +116,7 @@ TEST_CASE("a global update reads allowed_models", "[json]") {
           std::vector<std::string>{"allowed_models[1]"});
 }
 
-TEST_CASE("a project update reads both documents and reports paths inside them",
-          "[json][SET-3]") {
+TEST_CASE("a project update reads both documents and reports paths inside them", "[json][SET-3]") {
     const auto ok = settings::parse_project_update(json(R"({
         "board_display_config": {"column_order": ["Backlog", "Done"], "show_estimates": true},
         "agent_pipeline_mappings": {"Backlog": [{"slug": "speckit.specify",

@@ -1,14 +1,14 @@
-#include "support/temp_dir.hpp"
+#include <atomic>
+#include <thread>
+
+#include <SQLiteCpp/Database.h>
+#include <catch2/catch.hpp>
 
 #include <settings/errors.hpp>
 #include <settings/settings_store.hpp>
 #include <settings/timestamp.hpp>
 
-#include <SQLiteCpp/Database.h>
-#include <catch2/catch.hpp>
-
-#include <atomic>
-#include <thread>
+#include "support/temp_dir.hpp"
 
 using settings::Field;
 using settings::FieldValue;
@@ -112,7 +112,8 @@ TEST_CASE("every field merges user over global with its source", "[store][SET-1]
     for (const auto& d : settings::field_table) {
         INFO(d.path);
         const std::string user = "user-" + std::string(d.column);
-        const auto outcome = store.update_user_settings(user, set(d.field, non_default_value(d.field)));
+        const auto outcome =
+            store.update_user_settings(user, set(d.field, non_default_value(d.field)));
         REQUIRE(outcome.ok());
         const auto read = store.effective_user_settings(user);
         CHECK(read == outcome.value());
@@ -277,16 +278,15 @@ TEST_CASE("project settings: whole-document replace, null removes, merge and sou
     CHECK(outcome.value().agent_pipeline_mappings_source() == Source::global);
 
     settings::ProjectSettingsUpdate replace;
-    replace.board_display_config = settings::BoardDisplayConfig{
-        std::nullopt, std::vector<std::string>{"Done"}, std::nullopt};
+    replace.board_display_config =
+        settings::BoardDisplayConfig{std::nullopt, std::vector<std::string>{"Done"}, std::nullopt};
     replace.agent_pipeline_mappings =
         settings::AgentPipelineMappings{{"Ready", {{"speckit.plan", std::nullopt}}}};
     REQUIRE(store.update_project_settings("u1", "PVT_1", replace).ok());
     auto read = store.effective_project_settings("u1", "PVT_1");
     REQUIRE(read.ok());
     CHECK(read.value().project.board_display_config == replace.board_display_config.value());
-    CHECK(read.value().project.agent_pipeline_mappings ==
-          replace.agent_pipeline_mappings.value());
+    CHECK(read.value().project.agent_pipeline_mappings == replace.agent_pipeline_mappings.value());
 
     settings::ProjectSettingsUpdate remove;
     remove.board_display_config = Patch<settings::BoardDisplayConfig>::reset();
@@ -387,7 +387,9 @@ TEST_CASE("8 threads updating one user keep every field's last value", "[store][
             auto& store = t % 2 == 0 ? first : second;
             for (std::int64_t i = 1; i <= rounds; ++i) {
                 try {
-                    if (!store.update_user_settings("shared", set(fields[t], value_for(fields[t], i)))
+                    if (!store
+                             .update_user_settings("shared",
+                                                   set(fields[t], value_for(fields[t], i)))
                              .ok()) {
                         ++failures;
                     }

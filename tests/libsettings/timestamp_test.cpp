@@ -1,6 +1,6 @@
-#include <settings/timestamp.hpp>
-
 #include <catch2/catch.hpp>
+
+#include <settings/timestamp.hpp>
 
 using namespace std::chrono;
 

@@ -1,8 +1,8 @@
-#include <settings/validation.hpp>
+#include <string>
 
 #include <catch2/catch.hpp>
 
-#include <string>
+#include <settings/validation.hpp>
 
 using settings::descriptor;
 using settings::Field;
@@ -11,7 +11,9 @@ using settings::is_valid_value;
 
 namespace {
 
-bool valid(Field field, const FieldValue& value) { return is_valid_value(descriptor(field), value); }
+bool valid(Field field, const FieldValue& value) {
+    return is_valid_value(descriptor(field), value);
+}
 
 std::string repeat(const std::string& unit, std::size_t times) {
     std::string out;
@@ -77,8 +79,9 @@ TEST_CASE("workflow.copilot_polling_interval is an integer from 0 to 86400",
 }
 
 TEST_CASE("notification switches are booleans", "[validation][SET-3]") {
-    for (auto field : {Field::notifications_task_status_change, Field::notifications_agent_completion,
-                       Field::notifications_new_recommendation, Field::notifications_chat_mention}) {
+    for (auto field :
+         {Field::notifications_task_status_change, Field::notifications_agent_completion,
+          Field::notifications_new_recommendation, Field::notifications_chat_mention}) {
         CHECK(valid(field, false));
         CHECK_FALSE(valid(field, std::int64_t{0}));
     }

@@ -9,7 +9,8 @@
 namespace test {
 
 TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "settings-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "settings-test-XXXXXX").string();
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     if (mkdtemp(buffer.data()) == nullptr) {

@@ -8,7 +8,7 @@ namespace test {
 /// A fresh folder under the system temp folder, removed with everything in it
 /// when the object goes away.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -19,7 +19,7 @@ public:
         return path_ / name;
     }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

@@ -8,7 +8,7 @@ namespace settings {
 /// Where the libraries read the time from, injectable so expiry and timestamps
 /// can be tested without sleeping. Implementations must be thread-safe.
 class Clock {
-public:
+  public:
     using time_point = std::chrono::system_clock::time_point;
 
     virtual ~Clock() = default;
@@ -17,7 +17,7 @@ public:
 
 /// The wall clock.
 class SystemClock final : public Clock {
-public:
+  public:
     [[nodiscard]] time_point now() const override { return std::chrono::system_clock::now(); }
 
     /// A process-wide instance.
@@ -29,7 +29,7 @@ public:
 
 /// A clock that moves only when told to. Thread-safe.
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(time_point start) : now_(start.time_since_epoch().count()) {}
 
     [[nodiscard]] time_point now() const override {
@@ -38,7 +38,7 @@ public:
     void set(time_point t) { now_.store(t.time_since_epoch().count()); }
     void advance(std::chrono::system_clock::duration d) { now_.fetch_add(d.count()); }
 
-private:
+  private:
     std::atomic<time_point::rep> now_;
 };
 

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <settings/clock.hpp>
-#include <settings/embedded_migrations.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <span>
+
+#include <settings/clock.hpp>
+#include <settings/embedded_migrations.hpp>
 
 namespace SQLite {
 class Database;
@@ -24,7 +24,7 @@ struct DatabaseOptions {
 /// One open, configured and migrated connection to a settings database file.
 /// Not thread-safe: each store guards the connection it owns.
 class Database {
-public:
+  public:
     /// Creates the parent folder and the file if missing, checks that the file is a
     /// readable and writable SQLite database, applies pending migrations, and sets
     /// WAL, synchronous=FULL (a write acknowledged after commit survives power loss),
@@ -42,7 +42,7 @@ public:
     /// The schema version after migration.
     [[nodiscard]] int schema_version() const { return schema_version_; }
 
-private:
+  private:
     Database(std::filesystem::path path, std::unique_ptr<SQLite::Database> connection,
              int schema_version);
 

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <settings/preferences.hpp>
-#include <settings/project_settings.hpp>
-
 #include <array>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <settings/preferences.hpp>
+#include <settings/project_settings.hpp>
 
 namespace settings {
 

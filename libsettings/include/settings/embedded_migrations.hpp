@@ -1,8 +1,8 @@
 #pragma once
 
-#include <settings/migration.hpp>
-
 #include <span>
+
+#include <settings/migration.hpp>
 
 namespace settings {
 

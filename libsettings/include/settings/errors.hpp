@@ -10,26 +10,26 @@ namespace settings {
 
 /// Base of every exception the libraries throw on purpose.
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// The database cannot be opened read-write: the folder cannot be created, the file
 /// is not a SQLite database, it is corrupt, or it is read-only. Nothing was written.
 class DatabaseOpenError : public Error {
-public:
+  public:
     using Error::Error;
 };
 
 /// The file's schema is newer than the newest migration this program knows.
 /// Nothing was written.
 class SchemaTooNewError : public Error {
-public:
+  public:
     SchemaTooNewError(int database_version, int program_version);
     [[nodiscard]] int database_version() const { return database_version_; }
     [[nodiscard]] int program_version() const { return program_version_; }
 
-private:
+  private:
     int database_version_;
     int program_version_;
 };
@@ -37,29 +37,29 @@ private:
 /// A migration failed (it was rolled back), or an applied migration's file has
 /// changed since. The message names the file.
 class MigrationError : public Error {
-public:
+  public:
     MigrationError(std::string file_name, const std::string& message);
     [[nodiscard]] const std::string& file_name() const { return file_name_; }
 
-private:
+  private:
     std::string file_name_;
 };
 
 /// A storage operation failed after the database was opened. `sqlite_code` is
 /// SQLite's extended result code.
 class StorageError : public Error {
-public:
+  public:
     StorageError(const std::string& message, int sqlite_code);
     [[nodiscard]] int sqlite_code() const { return sqlite_code_; }
 
-private:
+  private:
     int sqlite_code_;
 };
 
 /// Storage cannot take the operation right now (locked past the busy timeout,
 /// read-only file, disk full); retrying later may succeed. Nothing was written.
 class StorageUnavailableError : public StorageError {
-public:
+  public:
     using StorageError::StorageError;
 };
 

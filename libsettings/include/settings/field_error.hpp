@@ -22,8 +22,8 @@ using FieldErrors = std::vector<FieldError>;
 /// Validation failures are expected outcomes, so they are values, not exceptions.
 template <typename T>
 class Outcome {
-public:
-    Outcome(T value) : state_(std::move(value)) {}               // NOLINT: implicit by design
+  public:
+    Outcome(T value) : state_(std::move(value)) {}              // NOLINT: implicit by design
     Outcome(FieldErrors errors) : state_(std::move(errors)) {}  // NOLINT: implicit by design
 
     [[nodiscard]] bool ok() const { return std::holds_alternative<T>(state_); }
@@ -35,7 +35,7 @@ public:
     /// Only valid when `!ok()`.
     [[nodiscard]] const FieldErrors& errors() const { return std::get<FieldErrors>(state_); }
 
-private:
+  private:
     std::variant<T, FieldErrors> state_;
 };
 

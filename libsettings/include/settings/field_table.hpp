@@ -63,27 +63,37 @@ struct FieldDescriptor {
 
 inline constexpr std::array<std::string_view, 2> ai_provider_choices{"copilot", "azure_openai"};
 inline constexpr std::array<std::string_view, 2> theme_choices{"dark", "light"};
-inline constexpr std::array<std::string_view, 3> default_view_choices{"chat", "board",
-                                                                      "settings"};
+inline constexpr std::array<std::string_view, 3> default_view_choices{"chat", "board", "settings"};
 
 inline constexpr std::array field_table{
     FieldDescriptor{Field::ai_provider, "ai.provider", "ai_provider", FieldKind::choice,
                     ai_provider_choices},
     FieldDescriptor{Field::ai_model, "ai.model", "ai_model", FieldKind::text, {}, 1, 200},
-    FieldDescriptor{Field::ai_temperature, "ai.temperature", "ai_temperature", FieldKind::real,
-                    {}, 0.0, 2.0},
+    FieldDescriptor{
+        Field::ai_temperature, "ai.temperature", "ai_temperature", FieldKind::real, {}, 0.0, 2.0},
     FieldDescriptor{Field::display_theme, "display.theme", "theme", FieldKind::choice,
                     theme_choices},
     FieldDescriptor{Field::display_default_view, "display.default_view", "default_view",
                     FieldKind::choice, default_view_choices},
     FieldDescriptor{Field::display_sidebar_collapsed, "display.sidebar_collapsed",
                     "sidebar_collapsed", FieldKind::boolean},
-    FieldDescriptor{Field::workflow_default_repository, "workflow.default_repository",
-                    "default_repository", FieldKind::repository, {}, 0, 0, true},
+    FieldDescriptor{Field::workflow_default_repository,
+                    "workflow.default_repository",
+                    "default_repository",
+                    FieldKind::repository,
+                    {},
+                    0,
+                    0,
+                    true},
     FieldDescriptor{Field::workflow_default_assignee, "workflow.default_assignee",
                     "default_assignee", FieldKind::login},
-    FieldDescriptor{Field::workflow_copilot_polling_interval, "workflow.copilot_polling_interval",
-                    "copilot_polling_interval", FieldKind::integer, {}, 0, 86400},
+    FieldDescriptor{Field::workflow_copilot_polling_interval,
+                    "workflow.copilot_polling_interval",
+                    "copilot_polling_interval",
+                    FieldKind::integer,
+                    {},
+                    0,
+                    86400},
     FieldDescriptor{Field::notifications_task_status_change, "notifications.task_status_change",
                     "notify_task_status_change", FieldKind::boolean},
     FieldDescriptor{Field::notifications_agent_completion, "notifications.agent_completion",
@@ -100,9 +110,13 @@ inline constexpr std::size_t field_count = field_table.size();
 inline constexpr std::array<std::string_view, 4> sections{"ai", "display", "workflow",
                                                           "notifications"};
 
-constexpr std::size_t index_of(Field field) { return static_cast<std::size_t>(field); }
+constexpr std::size_t index_of(Field field) {
+    return static_cast<std::size_t>(field);
+}
 
-constexpr const FieldDescriptor& descriptor(Field field) { return field_table[index_of(field)]; }
+constexpr const FieldDescriptor& descriptor(Field field) {
+    return field_table[index_of(field)];
+}
 
 /// The field at a dotted path ("ai.model"), or nothing.
 constexpr std::optional<Field> find_field(std::string_view path) {

@@ -1,9 +1,9 @@
 #pragma once
 
-#include <settings/preferences.hpp>
-
 #include <string>
 #include <vector>
+
+#include <settings/preferences.hpp>
 
 namespace settings {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <boost/json/value.hpp>
-
 #include <string>
+
+#include <boost/json/value.hpp>
 
 namespace settings {
 

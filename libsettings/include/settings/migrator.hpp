@@ -1,11 +1,11 @@
 #pragma once
 
+#include <span>
+#include <vector>
+
 #include <settings/clock.hpp>
 #include <settings/embedded_migrations.hpp>
 #include <settings/migration.hpp>
-
-#include <span>
-#include <vector>
 
 namespace SQLite {
 class Database;
@@ -21,7 +21,7 @@ namespace settings {
 /// the version bump, so concurrent processes apply every migration exactly once.
 /// Thread-safe: a Migrator holds no mutable state.
 class Migrator {
-public:
+  public:
     /// Throws std::invalid_argument when `migrations` is not numbered 1..n in order.
     explicit Migrator(std::span<const Migration> migrations = embedded_migrations(),
                       const Clock& clock = SystemClock::instance());
@@ -40,7 +40,7 @@ public:
     /// Writes nothing.
     static int current_version(SQLite::Database& db);
 
-private:
+  private:
     void verify_applied(SQLite::Database& db) const;
     void apply(SQLite::Database& db, const Migration& migration) const;
 

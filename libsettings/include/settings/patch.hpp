@@ -11,13 +11,13 @@ namespace settings {
 /// reset (JSON null: fall back to the inherited value) or a new value.
 template <typename T>
 class Patch {
-public:
+  public:
     /// An absent field.
     Patch() = default;
     /// A new value: anything `T` can be made from (`patch = 0.5`).
     template <typename U>
-        requires std::constructible_from<T, U&&> && (!std::same_as<std::remove_cvref_t<U>, Patch>)
-    Patch(U&& value)  // NOLINT: implicit by design
+    requires std::constructible_from<T, U&&> &&(!std::same_as<std::remove_cvref_t<U>, Patch>)
+        Patch(U&& value)  // NOLINT: implicit by design
         : state_(State::value), value_(std::forward<U>(value)) {}
 
     /// A reset to the inherited value.
@@ -47,7 +47,7 @@ public:
 
     friend bool operator==(const Patch&, const Patch&) = default;
 
-private:
+  private:
     enum class State { absent, reset, value };
     State state_ = State::absent;
     std::optional<T> value_;

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <settings/field_table.hpp>
-
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
+
+#include <settings/field_table.hpp>
 
 namespace settings {
 
@@ -17,7 +17,7 @@ using FieldValue = std::variant<bool, std::int64_t, double, std::string>;
 /// One optional value per field of `field_table`: a layer of settings (global row,
 /// a user's overrides) or an effective view. An empty slot means "not set here".
 class Preferences {
-public:
+  public:
     [[nodiscard]] const std::optional<FieldValue>& operator[](Field field) const {
         return values_[index_of(field)];
     }
@@ -52,7 +52,7 @@ public:
 
     friend bool operator==(const Preferences&, const Preferences&) = default;
 
-private:
+  private:
     std::array<std::optional<FieldValue>, field_count> values_{};
 };
 

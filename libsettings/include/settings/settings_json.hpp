@@ -4,16 +4,16 @@
 // HTTP host and any other C++ program. Parsing checks JSON types and unknown keys,
 // then runs `validate`, and reports every error it finds.
 
+#include <string>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
 #include <settings/effective_settings.hpp>
 #include <settings/field_error.hpp>
 #include <settings/global_settings.hpp>
 #include <settings/project_settings.hpp>
 #include <settings/settings_update.hpp>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
-
-#include <string>
 
 namespace settings {
 
@@ -39,7 +39,8 @@ boost::json::object to_json(const AgentPipelineMappings& mappings);
 std::optional<BoardDisplayConfig> read_board_display_config(const boost::json::value& value,
                                                             const std::string& path,
                                                             FieldErrors& errors);
-std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(
-    const boost::json::value& value, const std::string& path, FieldErrors& errors);
+std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(const boost::json::value& value,
+                                                                  const std::string& path,
+                                                                  FieldErrors& errors);
 
 }  // namespace settings

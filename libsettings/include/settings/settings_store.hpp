@@ -1,5 +1,10 @@
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include <settings/clock.hpp>
 #include <settings/database.hpp>
 #include <settings/effective_settings.hpp>
@@ -8,11 +13,6 @@
 #include <settings/project_settings.hpp>
 #include <settings/settings_update.hpp>
 #include <settings/user_preferences.hpp>
-
-#include <memory>
-#include <optional>
-#include <string_view>
-#include <vector>
 
 namespace settings {
 
@@ -28,7 +28,7 @@ namespace settings {
 /// Expected outcomes (validation errors) are returned as `Outcome` errors; storage
 /// failures throw StorageError, or StorageUnavailableError when a retry may succeed.
 class SettingsStore {
-public:
+  public:
     /// Takes over an opened database. When the global row does not exist yet it is
     /// created from the defaults of data-model.md overridden by `seed`; an existing
     /// row is never changed. Throws std::invalid_argument for a seed that does not
@@ -70,11 +70,11 @@ public:
 
     /// Applies a partial update to one project layer (each field replaced whole) and
     /// returns the new effective project settings.
-    Outcome<EffectiveProjectSettings> update_project_settings(
-        std::string_view user_id, std::string_view project_id,
-        const ProjectSettingsUpdate& update);
+    Outcome<EffectiveProjectSettings> update_project_settings(std::string_view user_id,
+                                                              std::string_view project_id,
+                                                              const ProjectSettingsUpdate& update);
 
-private:
+  private:
     class Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,19 +1,19 @@
 #pragma once
 
-#include <settings/patch.hpp>
-#include <settings/preferences.hpp>
-#include <settings/project_settings.hpp>
-
 #include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <settings/patch.hpp>
+#include <settings/preferences.hpp>
+#include <settings/project_settings.hpp>
+
 namespace settings {
 
 /// A partial update of preference fields: one `Patch` per field of `field_table`.
 class PreferencesUpdate {
-public:
+  public:
     [[nodiscard]] const Patch<FieldValue>& operator[](Field field) const {
         return patches_[index_of(field)];
     }
@@ -40,7 +40,7 @@ public:
 
     friend bool operator==(const PreferencesUpdate&, const PreferencesUpdate&) = default;
 
-private:
+  private:
     std::array<Patch<FieldValue>, field_count> patches_{};
 };
 

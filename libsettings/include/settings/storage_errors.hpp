@@ -1,8 +1,8 @@
 #pragma once
 
-#include <SQLiteCpp/Exception.h>
-
 #include <string_view>
+
+#include <SQLiteCpp/Exception.h>
 
 namespace settings {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <settings/preferences.hpp>
-
 #include <string>
+
+#include <settings/preferences.hpp>
 
 namespace settings {
 

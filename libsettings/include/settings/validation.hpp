@@ -4,15 +4,15 @@
 // returns *all* the errors it finds, each at the field's dotted path in the
 // request body; an empty list means valid.
 
-#include <settings/field_error.hpp>
-#include <settings/field_table.hpp>
-#include <settings/preferences.hpp>
-#include <settings/settings_update.hpp>
-
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <settings/field_error.hpp>
+#include <settings/field_table.hpp>
+#include <settings/preferences.hpp>
+#include <settings/settings_update.hpp>
 
 namespace settings {
 

@@ -2,12 +2,12 @@
 
 #include <SQLiteCpp/Statement.h>
 
-namespace settings::detail {
+namespace settings {
 
 /// Use of a prepared statement that is kept for the life of its store: resets it
 /// on the way out so that it holds no read lock. Every use binds all parameters.
 class StatementScope {
-public:
+  public:
     explicit StatementScope(SQLite::Statement& statement) : statement_(statement) {}
     ~StatementScope() { statement_.tryReset(); }
     StatementScope(const StatementScope&) = delete;
@@ -16,8 +16,8 @@ public:
     SQLite::Statement* operator->() { return &statement_; }
     SQLite::Statement& operator*() { return statement_; }
 
-private:
+  private:
     SQLite::Statement& statement_;
 };
 
-}  // namespace settings::detail
+}  // namespace settings

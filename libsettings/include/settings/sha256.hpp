@@ -3,9 +3,9 @@
 #include <string>
 #include <string_view>
 
-namespace settings::detail {
+namespace settings {
 
 /// Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 
-}  // namespace settings::detail
+}  // namespace settings

@@ -1,0 +1,463 @@
+#include <atomic>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <catch2/catch.hpp>
+
+#include <session/session_store.hpp>
+#include <settings/sha256.hpp>
+#include <settings/timestamp.hpp>
+
+#include "support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using session::OAuthTokens;
+using session::SessionStore;
+using session::SessionStoreOptions;
+using session::SessionUser;
+
+namespace {
+
+const auto start_time = *settings::parse_timestamp("2026-11-26T10:00:00.000Z");
+
+const SessionUser octocat{"583231", "octocat", "https://avatars.example/u/583231"};
+const OAuthTokens tokens{"gho_access_SECRET_123", "ghr_refresh_SECRET_456",
+                         "2026-11-26T18:00:00.000Z"};
+
+// A key given as base64 text, as TOKEN_ENCRYPTION_KEY holds it.
+session::TokenKey key_of(char fill) {
+    return *session::TokenKey::from_base64(
+        std::string(fill == 'A' ? "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="
+                                : "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="));
+}
+
+struct Fixture {
+    test::TempDir dir;
+    settings::ManualClock clock{start_time};
+
+    [[nodiscard]] std::filesystem::path path() const { return dir / "sessions.db"; }
+
+    SessionStore open(SessionStoreOptions options = {}) {
+        options.clock = &clock;
+        return SessionStore(settings::Database::open(path()), std::move(options));
+    }
+
+    [[nodiscard]] int count_rows() const {
+        SQLite::Database db(path().string(), SQLite::OPEN_READONLY);
+        return db.execAndGet("SELECT count(*) FROM user_sessions").getInt();
+    }
+
+    [[nodiscard]] std::string file_bytes() const {
+        return test::read_bytes(path()) + test::read_bytes(path().string() + "-wal");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a session round-trips every field of SES-5", "[session][SES-5]") {
+    Fixture f;
+    auto store = f.open();
+
+    const auto created = store.create(octocat, tokens);
+    const auto found = store.find(created.cookie);
+
+    REQUIRE(found);
+    CHECK(found->user == octocat);
+    CHECK(found->tokens == tokens);
+    CHECK_FALSE(found->selected_project_id);
+    CHECK(found->created_at == "2026-11-26T10:00:00.000Z");
+    CHECK(found->updated_at == "2026-11-26T10:00:00.000Z");
+    CHECK(*found == created.session);
+}
+
+TEST_CASE("cookie values are 256 random bits as base64url, new at every login",
+          "[session][SES-4]") {
+    Fixture f;
+    auto store = f.open();
+    std::set<std::string> seen;
+    for (int i = 0; i < 200; ++i) {
+        const auto cookie = store.create(octocat, tokens).cookie;
+        CHECK(std::regex_match(cookie, std::regex("[A-Za-z0-9_-]{43}")));
+        CHECK(seen.insert(cookie).second);
+    }
+}
+
+TEST_CASE("only the digest of the cookie is stored", "[session][SES-4]") {
+    Fixture f;
+    std::string cookie;
+    {
+        auto store = f.open();
+        cookie = store.create(octocat, tokens).cookie;
+        CHECK(f.file_bytes().find(cookie) == std::string::npos);
+    }
+    CHECK(f.file_bytes().find(cookie) == std::string::npos);
+    SQLite::Database db(f.path().string(), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("SELECT session_id FROM user_sessions").getString() ==
+          settings::sha256_hex(cookie));
+}
+
+TEST_CASE("sessions survive closing and reopening the database", "[session][SES-1]") {
+    Fixture f;
+    std::string cookie;
+    {
+        auto store = f.open();
+        cookie = store.create(octocat, tokens).cookie;
+    }
+    auto store = f.open();
+    const auto found = store.find(cookie);
+    REQUIRE(found);
+    CHECK(found->user == octocat);
+    CHECK(found->tokens == tokens);
+}
+
+TEST_CASE("expiry at the edge of the inactivity window", "[session][SES-2]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.expire_after = 1h;
+    auto store = f.open(options);
+
+    SECTION("just before the edge the session is live") {
+        const auto cookie = store.create(octocat, tokens).cookie;
+        f.clock.advance(1h - 1ms);
+        CHECK(store.find(cookie));
+    }
+    SECTION("exactly at the edge the session is live") {
+        const auto cookie = store.create(octocat, tokens).cookie;
+        f.clock.advance(1h);
+        CHECK(store.find(cookie));
+    }
+    SECTION("past the edge the session is rejected and its row deleted") {
+        const auto cookie = store.create(octocat, tokens).cookie;
+        f.clock.advance(1h + 1ms);
+        CHECK_FALSE(store.find(cookie));
+        CHECK(f.count_rows() == 0);
+        f.clock.set(start_time);  // even with the clock turned back, it is gone
+        CHECK_FALSE(store.find(cookie));
+    }
+}
+
+TEST_CASE("activity slides the window", "[session][SES-2]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.expire_after = 1h;
+    auto store = f.open(options);
+    const auto cookie = store.create(octocat, tokens).cookie;
+
+    for (int i = 0; i < 5; ++i) {
+        f.clock.advance(50min);
+        REQUIRE(store.find(cookie));
+    }
+    CHECK(store.find(cookie)->updated_at == "2026-11-26T14:10:00.000Z");
+}
+
+TEST_CASE("the absolute lifetime ends a session however active", "[session][SES-2]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.expire_after = 1h;
+    options.max_age = 3h;
+    auto store = f.open(options);
+    const auto cookie = store.create(octocat, tokens).cookie;
+
+    for (int i = 0; i < 6; ++i) {
+        f.clock.advance(30min);
+        REQUIRE(store.find(cookie));
+    }
+    f.clock.advance(1ms);
+    CHECK_FALSE(store.find(cookie));
+    CHECK(f.count_rows() == 0);
+}
+
+TEST_CASE("activity is written at most once per touch interval", "[session][SES-2]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.expire_after = 8h;
+    auto store = f.open(options);
+    CHECK(store.touch_interval() == 5min);
+    const auto cookie = store.create(octocat, tokens).cookie;
+
+    // PRAGMA data_version of another connection changes when anybody commits.
+    SQLite::Database observer(f.path().string(), SQLite::OPEN_READONLY);
+    const auto version = [&] { return observer.execAndGet("PRAGMA data_version").getInt(); };
+    const int before = version();
+    for (int i = 0; i < 100; ++i) {
+        f.clock.advance(3s);  // 300 s in all: not strictly older than 5 min
+        REQUIRE(store.find(cookie));
+    }
+    CHECK(version() == before);
+    CHECK(store.find(cookie)->updated_at == "2026-11-26T10:00:00.000Z");
+
+    f.clock.advance(1ms);
+    CHECK(store.find(cookie)->updated_at == "2026-11-26T10:05:00.001Z");
+    CHECK(version() != before);
+
+    SECTION("small windows use a tenth of the window") {
+        SessionStoreOptions tiny;
+        tiny.expire_after = 3600ms;
+        CHECK(f.open(tiny).touch_interval() == 360ms);
+    }
+}
+
+TEST_CASE("logout deletes the session for good", "[session][SES-3]") {
+    Fixture f;
+    auto store = f.open();
+    const auto cookie = store.create(octocat, tokens).cookie;
+
+    CHECK(store.remove(cookie));
+    CHECK_FALSE(store.find(cookie));
+    CHECK_FALSE(store.remove(cookie));
+    CHECK_FALSE(store.update_tokens(cookie, tokens));
+    CHECK_FALSE(store.select_project(cookie, "PVT_1"));
+    CHECK(f.count_rows() == 0);
+}
+
+TEST_CASE("a touch racing with a logout never brings the session back", "[session][SES-3]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.expire_after = 1h;
+    auto reader = f.open(options);
+    auto other_process = f.open(options);  // a second connection, like a second instance
+    for (int round = 0; round < 50; ++round) {
+        const auto cookie = reader.create(octocat, tokens).cookie;
+        f.clock.advance(10min);  // every find now wants to write updated_at
+        std::atomic<bool> go{false};
+        std::thread touching([&] {
+            while (!go) {
+            }
+            for (int i = 0; i < 5; ++i) {
+                (void)reader.find(cookie);
+            }
+        });
+        std::thread logout([&] {
+            while (!go) {
+            }
+            other_process.remove(cookie);
+        });
+        go = true;
+        touching.join();
+        logout.join();
+        CHECK_FALSE(reader.find(cookie));
+        CHECK_FALSE(other_process.find(cookie));
+    }
+    CHECK(f.count_rows() == 0);
+}
+
+TEST_CASE("select_project and update_tokens change a live session", "[session][SES-5]") {
+    Fixture f;
+    auto store = f.open();
+    const auto cookie = store.create(octocat, tokens).cookie;
+
+    f.clock.advance(1s);
+    const auto selected = store.select_project(cookie, "PVT_kwDOABCD1234");
+    REQUIRE(selected);
+    CHECK(selected->selected_project_id == "PVT_kwDOABCD1234");
+    CHECK(store.find(cookie)->selected_project_id == "PVT_kwDOABCD1234");
+    CHECK(store.select_project(cookie, std::nullopt)->selected_project_id == std::nullopt);
+    CHECK_THROWS_AS(store.select_project(cookie, "not valid!"), std::invalid_argument);
+
+    const OAuthTokens refreshed{"gho_new", std::nullopt, std::nullopt};
+    CHECK(store.update_tokens(cookie, refreshed));
+    CHECK(store.find(cookie)->tokens == refreshed);
+}
+
+TEST_CASE("remove_all_for_user removes only that user's sessions", "[session]") {
+    Fixture f;
+    auto store = f.open();
+    const auto a1 = store.create(octocat, tokens).cookie;
+    const auto a2 = store.create(octocat, tokens).cookie;
+    const auto b = store.create({"1", "hubot", std::nullopt}, tokens).cookie;
+
+    CHECK(store.remove_all_for_user("583231") == 2);
+    CHECK_FALSE(store.find(a1));
+    CHECK_FALSE(store.find(a2));
+    CHECK(store.find(b));
+}
+
+TEST_CASE("malformed cookies are rejected without a lookup", "[session]") {
+    Fixture f;
+    auto store = f.open();
+    const auto cookie = store.create(octocat, tokens).cookie;
+    CHECK_FALSE(store.find(""));
+    CHECK_FALSE(store.find(cookie.substr(1)));
+    CHECK_FALSE(store.find(cookie + "A"));
+    CHECK_FALSE(store.find(std::string(43, '.')));
+    CHECK_FALSE(store.find(settings::sha256_hex(cookie)));  // the stored id is no cookie
+}
+
+TEST_CASE("purge deletes exactly the expired sessions and counts them", "[session][SES-2]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.expire_after = 1h;
+    options.max_age = 10h;
+    options.purge_batch_size = 3;
+    auto store = f.open(options);
+    std::vector<std::string> old_cookies;
+    for (int i = 0; i < 7; ++i) {
+        old_cookies.push_back(store.create(octocat, tokens).cookie);
+    }
+    f.clock.advance(1h + 1ms);
+    const auto fresh = store.create(octocat, tokens).cookie;
+
+    CHECK(store.purge_expired() == 7);
+    CHECK(f.count_rows() == 1);
+    CHECK(store.find(fresh));
+    CHECK(store.purge_expired() == 0);
+}
+
+TEST_CASE("purging 100k expired rows never holds the write lock for long", "[session][SES-2]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.expire_after = 1h;
+    options.purge_batch_size = 1000;
+    auto store = f.open(options);
+    {
+        SQLite::Database db(f.path().string(), SQLite::OPEN_READWRITE);
+        SQLite::Transaction tx(db);
+        SQLite::Statement insert(db,
+                                 "INSERT INTO user_sessions (session_id, github_user_id, "
+                                 "github_username, access_token, created_at, updated_at) "
+                                 "VALUES (?, 'u', 'user', 'token', ?, ?)");
+        for (int i = 0; i < 100'000; ++i) {
+            insert.bind(1, "expired-" + std::to_string(i));
+            insert.bind(2, "2026-11-26T08:00:00.000Z");
+            insert.bind(3, "2026-11-26T08:00:00.000Z");
+            insert.exec();
+            insert.reset();
+        }
+        tx.commit();
+    }
+    const auto keep = store.create(octocat, tokens).cookie;
+
+    // Between two batches another connection must get the write lock at once.
+    SQLite::Database writer(f.path().string(), SQLite::OPEN_READWRITE);
+    writer.setBusyTimeout(0);
+    writer.exec("CREATE TABLE probe (n INTEGER)");
+    int batches = 0;
+    int blocked = 0;
+    const auto removed = store.purge_expired([&](std::size_t) {
+        ++batches;
+        try {
+            writer.exec("INSERT INTO probe VALUES (1)");
+        } catch (const SQLite::Exception&) {
+            ++blocked;
+        }
+    });
+
+    CHECK(removed == 100'000);
+    CHECK(batches == 100);
+    CHECK(blocked == 0);
+    CHECK(f.count_rows() == 1);
+    CHECK(store.find(keep));
+}
+
+TEST_CASE("tokens are encrypted at rest when a key is configured", "[session][SES-5]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.token_key = key_of('A');
+    std::string cookie;
+    {
+        auto store = f.open(options);
+        cookie = store.create(octocat, tokens).cookie;
+        const auto found = store.find(cookie);
+        REQUIRE(found);
+        CHECK(found->tokens == tokens);
+    }
+    const auto bytes = f.file_bytes();
+    CHECK(bytes.find("gho_access_SECRET_123") == std::string::npos);
+    CHECK(bytes.find("ghr_refresh_SECRET_456") == std::string::npos);
+    SQLite::Database db(f.path().string(), SQLite::OPEN_READONLY);
+    CHECK_THAT(db.execAndGet("SELECT access_token FROM user_sessions").getString(),
+               Catch::StartsWith("enc:v1:"));
+
+    SECTION("the right key opens them after a restart") {
+        auto store = f.open(options);
+        REQUIRE(store.find(cookie));
+        CHECK(store.find(cookie)->tokens == tokens);
+    }
+    SECTION("a wrong key makes the session invalid, without a crash or a leak") {
+        options.token_key = key_of('B');
+        auto store = f.open(options);
+        CHECK_FALSE(store.find(cookie));
+        CHECK_FALSE(store.update_tokens(cookie, tokens));
+    }
+    SECTION("no key makes the session invalid") {
+        auto store = f.open();
+        CHECK_FALSE(store.find(cookie));
+    }
+}
+
+TEST_CASE("without a key tokens are stored as they are", "[session]") {
+    Fixture f;
+    {
+        auto store = f.open();
+        store.create(octocat, tokens);
+    }
+    CHECK(f.file_bytes().find("gho_access_SECRET_123") != std::string::npos);
+}
+
+TEST_CASE("a token copied to another row does not decrypt there", "[session]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.token_key = key_of('A');
+    auto store = f.open(options);
+    const auto victim = store.create(octocat, tokens).cookie;
+    const auto attacker =
+        store.create({"9", "mallory", std::nullopt}, {"gho_mallory", std::nullopt, std::nullopt})
+            .cookie;
+    {
+        SQLite::Database db(f.path().string(), SQLite::OPEN_READWRITE);
+        SQLite::Statement copy(db,
+                               "UPDATE user_sessions SET access_token = (SELECT access_token "
+                               "FROM user_sessions WHERE session_id = ?) WHERE session_id = ?");
+        copy.bind(1, settings::sha256_hex(victim));
+        copy.bind(2, settings::sha256_hex(attacker));
+        REQUIRE(copy.exec() == 1);
+    }
+    CHECK_FALSE(store.find(attacker));
+    CHECK(store.find(victim));
+}
+
+TEST_CASE("token keys are 32 bytes of base64", "[session]") {
+    CHECK(session::TokenKey::from_base64(" QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=\n"));
+    CHECK_FALSE(session::TokenKey::from_base64(""));
+    CHECK_FALSE(session::TokenKey::from_base64("QUFB"));  // 3 bytes
+    CHECK_FALSE(session::TokenKey::from_base64("QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"));
+    CHECK_FALSE(session::TokenKey::from_base64("not base64 at all, not even close!!!!!!!!!!="));
+}
+
+TEST_CASE("8 threads creating, finding and removing sessions concurrently", "[session]") {
+    Fixture f;
+    auto first = f.open();
+    auto second = f.open();
+    std::atomic<int> errors{0};
+    std::atomic<int> lost{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            auto& store = t % 2 == 0 ? first : second;
+            auto& peer = t % 2 == 0 ? second : first;
+            try {
+                for (int i = 0; i < 30; ++i) {
+                    const auto cookie = store.create(octocat, tokens).cookie;
+                    if (!peer.find(cookie) || !store.find(cookie)) {
+                        ++lost;
+                    }
+                    if (i % 3 == 0 && (!peer.remove(cookie) || store.find(cookie))) {
+                        ++lost;
+                    }
+                }
+            } catch (const std::exception&) {
+                ++errors;
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(errors == 0);
+    CHECK(lost == 0);
+    CHECK(f.count_rows() == 8 * 20);
+}
