@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <session/session_store.hpp>
 #include <settings/errors.hpp>
@@ -80,23 +81,55 @@ auto guarded(std::string_view context, Fn&& fn) -> decltype(fn()) {
     }
 }
 
+// A connection, the lock that serialises its use, and its statements.
+struct Reader {
+    explicit Reader(settings::Database database)
+        : db(std::move(database)), select(db.connection(), select_sql) {}
+
+    std::mutex mutex;
+    settings::Database db;
+    SQLite::Statement select;
+};
+
+struct Writer {
+    explicit Writer(settings::Database database)
+        : db(std::move(database)),
+          select(db.connection(), select_sql),
+          insert(db.connection(), insert_sql),
+          touch(db.connection(), touch_sql),
+          select_project(db.connection(), select_project_sql),
+          update_tokens(db.connection(), update_tokens_sql),
+          remove(db.connection(), delete_sql),
+          remove_if_expired(db.connection(), delete_if_expired_sql),
+          remove_user(db.connection(), delete_user_sql),
+          purge_batch(db.connection(), purge_batch_sql) {}
+
+    std::mutex mutex;
+    settings::Database db;
+    SQLite::Statement select;
+    SQLite::Statement insert;
+    SQLite::Statement touch;
+    SQLite::Statement select_project;
+    SQLite::Statement update_tokens;
+    SQLite::Statement remove;
+    SQLite::Statement remove_if_expired;
+    SQLite::Statement remove_user;
+    SQLite::Statement purge_batch;
+};
+
 }  // namespace
 
+// Lookups read through their own connection, and the writes a lookup makes on
+// the side (recording activity, deleting an expired row) are best effort: when
+// the write lock is busy they are skipped, so sessions keep working while
+// another process holds the database's write lock.
 class SessionStore::Impl {
   public:
     Impl(settings::Database database, SessionStoreOptions options)
         : options_(std::move(options)),
           cipher_(options_.token_key),
-          db_(std::move(database)),
-          insert_(db_.connection(), insert_sql),
-          select_(db_.connection(), select_sql),
-          touch_(db_.connection(), touch_sql),
-          select_project_(db_.connection(), select_project_sql),
-          update_tokens_(db_.connection(), update_tokens_sql),
-          delete_(db_.connection(), delete_sql),
-          delete_if_expired_(db_.connection(), delete_if_expired_sql),
-          delete_user_(db_.connection(), delete_user_sql),
-          purge_batch_(db_.connection(), purge_batch_sql) {
+          writer_(std::move(database)),
+          reader_(writer_.db.open_connection()) {
         if (options_.expire_after <= milliseconds::zero() ||
             options_.max_age <= milliseconds::zero() || options_.purge_batch_size == 0) {
             throw std::invalid_argument(
@@ -104,29 +137,16 @@ class SessionStore::Impl {
         }
     }
 
-    std::mutex mutex;
-
     [[nodiscard]] milliseconds touch_interval() const {
         return std::min<milliseconds>(minutes(5), options_.expire_after / 10);
-    }
-
-    [[nodiscard]] system_clock::time_point now() const {
-        return floor<milliseconds>(options_.clock->now());
-    }
-
-    // Sessions whose updated_at is before the first, or created_at before the
-    // second, are expired.
-    [[nodiscard]] std::pair<std::string, std::string> expiry_cutoffs(
-        system_clock::time_point at) const {
-        return {settings::format_timestamp(at - options_.expire_after),
-                settings::format_timestamp(at - options_.max_age)};
     }
 
     CreatedSession create(const SessionUser& user, const OAuthTokens& tokens) {
         const std::string cookie = detail::new_cookie_value();
         const std::string id = detail::session_id_of(cookie);
         const std::string at = settings::format_timestamp(now());
-        StatementScope insert(insert_);
+        const std::scoped_lock lock(writer_.mutex);
+        StatementScope insert(writer_.insert);
         insert->bind(1, id);
         insert->bind(2, user.github_user_id);
         insert->bind(3, user.github_username);
@@ -140,61 +160,62 @@ class SessionStore::Impl {
         return {Session{user, tokens, std::nullopt, at, at}, cookie};
     }
 
-    // The live session of `id`, expired rows deleted; `touch` records activity.
-    std::optional<Session> live(const std::string& id, bool touch) {
+    std::optional<Session> find(const std::string& id) {
         std::optional<Session> found;
+        bool exists = false;
         {
-            StatementScope row(select_);
+            const std::scoped_lock lock(reader_.mutex);
+            StatementScope row(reader_.select);
             row->bind(1, id);
-            if (!row->executeStep()) {
-                settings::log::debug(component, "lookup: no such session");
-                return std::nullopt;
+            exists = row->executeStep();
+            if (exists) {
+                found = read_row(*row, id);
             }
-            found = read_row(*row, id);
+        }
+        if (!exists) {
+            settings::log::debug(component, "lookup: no such session");
+            return std::nullopt;
         }
         const auto at = now();
         if (!found || is_expired(*found, at)) {
-            const auto [inactive_before, created_before] = expiry_cutoffs(at);
-            StatementScope remove(delete_if_expired_);
-            remove->bind(1, id);
-            remove->bind(2, inactive_before);
-            remove->bind(3, created_before);
-            remove->exec();
-            settings::log::debug(component, found ? "lookup: expired session deleted"
-                                                  : "lookup: unreadable session rejected");
+            reject(id, found.has_value(), at);
             return std::nullopt;
         }
-        const auto last = settings::parse_timestamp(found->updated_at);
-        if (touch && at - *last > touch_interval()) {
-            const std::string stamp = settings::format_timestamp(at);
-            StatementScope update(touch_);
+        if (at - *settings::parse_timestamp(found->updated_at) <= touch_interval()) {
+            settings::log::debug(component, "lookup: session found");
+            return found;
+        }
+        const std::string stamp = settings::format_timestamp(at);
+        const auto touched = best_effort_write([&] {
+            StatementScope update(writer_.touch);
             update->bind(1, stamp);
             update->bind(2, id);
-            if (update->exec() == 0) {
-                return std::nullopt;  // removed while we looked
-            }
+            return update->exec();
+        });
+        if (touched == 0) {
+            settings::log::debug(component, "lookup: session removed meanwhile");
+            return std::nullopt;
+        }
+        if (touched) {
             found->updated_at = stamp;
             settings::log::debug(component, "lookup: activity recorded");
-        } else {
-            settings::log::debug(component, "lookup: session found");
         }
         return found;
     }
 
     std::optional<Session> select_project(const std::string& id,
                                           const std::optional<std::string>& project_id) {
-        auto found = live(id, false);
+        const std::scoped_lock lock(writer_.mutex);
+        auto found = live_for_write(id);
         if (!found) {
             return std::nullopt;
         }
         const std::string stamp = settings::format_timestamp(now());
-        StatementScope update(select_project_);
+        StatementScope update(writer_.select_project);
         bind_optional(*update, 1, project_id);
         update->bind(2, stamp);
         update->bind(3, id);
-        if (update->exec() == 0) {
-            return std::nullopt;
-        }
+        update->exec();
         found->selected_project_id = project_id;
         found->updated_at = stamp;
         settings::log::debug(component, "selected project changed");
@@ -202,29 +223,32 @@ class SessionStore::Impl {
     }
 
     bool update_tokens(const std::string& id, const OAuthTokens& tokens) {
-        if (!live(id, false)) {
+        const std::scoped_lock lock(writer_.mutex);
+        if (!live_for_write(id)) {
             return false;
         }
-        StatementScope update(update_tokens_);
+        StatementScope update(writer_.update_tokens);
         update->bind(1, cipher_.seal(tokens.access_token, token_context(id, "access_token")));
         bind_optional(*update, 2, sealed_refresh_token(id, tokens));
         bind_optional(*update, 3, tokens.expires_at);
         update->bind(4, settings::format_timestamp(now()));
         update->bind(5, id);
-        const bool updated = update->exec() > 0;
+        update->exec();
         settings::log::debug(component, "tokens replaced");
-        return updated;
+        return true;
     }
 
     bool remove(const std::string& id) {
-        StatementScope remove(delete_);
+        const std::scoped_lock lock(writer_.mutex);
+        StatementScope remove(writer_.remove);
         remove->bind(1, id);
         settings::log::debug(component, "session removed");
         return remove->exec() > 0;
     }
 
     std::size_t remove_all_for_user(std::string_view user_id) {
-        StatementScope remove(delete_user_);
+        const std::scoped_lock lock(writer_.mutex);
+        StatementScope remove(writer_.remove_user);
         remove->bind(1, std::string(user_id));
         settings::log::debug(component, "sessions of a user removed");
         return static_cast<std::size_t>(remove->exec());
@@ -233,7 +257,8 @@ class SessionStore::Impl {
     // One batch in its own (autocommit) transaction.
     std::size_t purge_batch() {
         const auto [inactive_before, created_before] = expiry_cutoffs(now());
-        StatementScope purge(purge_batch_);
+        const std::scoped_lock lock(writer_.mutex);
+        StatementScope purge(writer_.purge_batch);
         purge->bind(1, inactive_before);
         purge->bind(2, created_before);
         purge->bind(3, static_cast<int64_t>(options_.purge_batch_size));
@@ -243,6 +268,73 @@ class SessionStore::Impl {
     [[nodiscard]] std::size_t purge_batch_size() const { return options_.purge_batch_size; }
 
   private:
+    [[nodiscard]] system_clock::time_point now() const {
+        return floor<milliseconds>(options_.clock->now());
+    }
+
+    // Sessions whose updated_at is before the first, or created_at before the
+    // second, are expired.
+    [[nodiscard]] std::pair<std::string, std::string> expiry_cutoffs(
+        system_clock::time_point at) const {
+        return {settings::format_timestamp(at - options_.expire_after),
+                settings::format_timestamp(at - options_.max_age)};
+    }
+
+    // Runs `write` on the write connection unless another thread or process holds
+    // the write lock right now; nothing when it was skipped.
+    template <typename Fn>
+    std::optional<int> best_effort_write(Fn&& write) {
+        const std::unique_lock lock(writer_.mutex, std::try_to_lock);
+        if (!lock.owns_lock()) {
+            return std::nullopt;
+        }
+        auto& db = writer_.db.connection();
+        db.setBusyTimeout(0);
+        std::optional<int> result;
+        try {
+            result = write();
+        } catch (const SQLite::Exception& e) {
+            if (e.getErrorCode() != SQLITE_BUSY && e.getErrorCode() != SQLITE_LOCKED) {
+                db.setBusyTimeout(static_cast<int>(writer_.db.busy_timeout().count()));
+                throw;
+            }
+        }
+        db.setBusyTimeout(static_cast<int>(writer_.db.busy_timeout().count()));
+        return result;
+    }
+
+    // Deletes an expired or unreadable row, if it is still expired.
+    void reject(const std::string& id, bool readable, system_clock::time_point at) {
+        const auto [inactive_before, created_before] = expiry_cutoffs(at);
+        best_effort_write([&] {
+            StatementScope remove(writer_.remove_if_expired);
+            remove->bind(1, id);
+            remove->bind(2, inactive_before);
+            remove->bind(3, created_before);
+            return remove->exec();
+        });
+        settings::log::debug(component, readable ? "lookup: expired session rejected"
+                                                 : "lookup: unreadable session rejected");
+    }
+
+    // The live session of `id`, read on the write connection (whose lock the
+    // caller holds) right before a write to it.
+    std::optional<Session> live_for_write(const std::string& id) {
+        std::optional<Session> found;
+        {
+            StatementScope row(writer_.select);
+            row->bind(1, id);
+            if (!row->executeStep()) {
+                return std::nullopt;
+            }
+            found = read_row(*row, id);
+        }
+        if (!found || is_expired(*found, now())) {
+            return std::nullopt;
+        }
+        return found;
+    }
+
     static std::string token_context(const std::string& id, std::string_view column) {
         return id + ":" + std::string(column);
     }
@@ -291,16 +383,8 @@ class SessionStore::Impl {
 
     SessionStoreOptions options_;
     detail::TokenCipher cipher_;
-    settings::Database db_;
-    SQLite::Statement insert_;
-    SQLite::Statement select_;
-    SQLite::Statement touch_;
-    SQLite::Statement select_project_;
-    SQLite::Statement update_tokens_;
-    SQLite::Statement delete_;
-    SQLite::Statement delete_if_expired_;
-    SQLite::Statement delete_user_;
-    SQLite::Statement purge_batch_;
+    Writer writer_;
+    Reader reader_;
 };
 
 SessionStore::SessionStore(settings::Database database, SessionStoreOptions options)
@@ -313,7 +397,6 @@ std::chrono::milliseconds SessionStore::touch_interval() const {
 }
 
 CreatedSession SessionStore::create(const SessionUser& user, const OAuthTokens& tokens) {
-    const std::scoped_lock lock(impl_->mutex);
     auto created = guarded("creating a session", [&] { return impl_->create(user, tokens); });
     settings::log::debug(component, "session created");
     return created;
@@ -325,8 +408,7 @@ std::optional<Session> SessionStore::find(std::string_view cookie) {
         return std::nullopt;
     }
     const auto id = detail::session_id_of(cookie);
-    const std::scoped_lock lock(impl_->mutex);
-    return guarded("looking up a session", [&] { return impl_->live(id, true); });
+    return guarded("looking up a session", [&] { return impl_->find(id); });
 }
 
 std::optional<Session> SessionStore::select_project(std::string_view cookie,
@@ -342,7 +424,6 @@ std::optional<Session> SessionStore::select_project(std::string_view cookie,
     const auto id = detail::session_id_of(cookie);
     const std::optional<std::string> project =
         project_id ? std::optional<std::string>(*project_id) : std::nullopt;
-    const std::scoped_lock lock(impl_->mutex);
     return guarded("selecting a project", [&] { return impl_->select_project(id, project); });
 }
 
@@ -351,7 +432,6 @@ bool SessionStore::update_tokens(std::string_view cookie, const OAuthTokens& tok
         return false;
     }
     const auto id = detail::session_id_of(cookie);
-    const std::scoped_lock lock(impl_->mutex);
     return guarded("updating session tokens", [&] { return impl_->update_tokens(id, tokens); });
 }
 
@@ -360,12 +440,10 @@ bool SessionStore::remove(std::string_view cookie) {
         return false;
     }
     const auto id = detail::session_id_of(cookie);
-    const std::scoped_lock lock(impl_->mutex);
     return guarded("removing a session", [&] { return impl_->remove(id); });
 }
 
 std::size_t SessionStore::remove_all_for_user(std::string_view github_user_id) {
-    const std::scoped_lock lock(impl_->mutex);
     return guarded("removing a user's sessions",
                    [&] { return impl_->remove_all_for_user(github_user_id); });
 }
@@ -373,12 +451,9 @@ std::size_t SessionStore::remove_all_for_user(std::string_view github_user_id) {
 std::size_t SessionStore::purge_expired(const std::function<void(std::size_t)>& after_batch) {
     std::size_t total = 0;
     for (;;) {
-        std::size_t removed = 0;
-        {
-            // The lock is released between batches so that requests go on.
-            const std::scoped_lock lock(impl_->mutex);
-            removed = guarded("purging expired sessions", [&] { return impl_->purge_batch(); });
-        }
+        // Each batch takes the write lock for itself only, so requests go on between.
+        const std::size_t removed =
+            guarded("purging expired sessions", [&] { return impl_->purge_batch(); });
         total += removed;
         if (removed > 0 && after_batch) {
             after_batch(total);

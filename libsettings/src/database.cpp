@@ -45,11 +45,17 @@ std::unique_ptr<SQLite::Database> connect(const std::filesystem::path& path,
         // Busy means another connection is at work on a real database; the
         // migration step below reads the schema again and waits for it.
         if (e.getErrorCode() != SQLITE_BUSY) {
-            throw DatabaseOpenError(path.string() + " is not a usable SQLite database: " +
-                                    e.what());
+            throw DatabaseOpenError(path.string() +
+                                    " is not a usable SQLite database: " + e.what());
         }
     }
     return db;
+}
+
+// Per-connection settings; WAL itself is a property of the file.
+void configure(SQLite::Database& db) {
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
 }
 
 // Switching a new file to WAL takes an exclusive lock for a moment, and SQLite
@@ -78,19 +84,31 @@ Database Database::open(const std::filesystem::path& path, const DatabaseOptions
     int version = 0;
     try {
         version = migrate_with_retry(*db, options);
-        db->exec("PRAGMA synchronous = FULL");
-        db->exec("PRAGMA foreign_keys = ON");
+        configure(*db);
     } catch (const SQLite::Exception& e) {
         throw DatabaseOpenError("cannot prepare the database " + path.string() + ": " + e.what());
     }
     log::debug("database",
                "opened " + path.string() + " (schema version " + std::to_string(version) + ")");
-    return {path, std::move(db), version};
+    return {path, std::move(db), version, options.busy_timeout};
+}
+
+Database Database::open_connection() const {
+    auto db = connect(path_, busy_timeout_);
+    try {
+        configure(*db);
+    } catch (const SQLite::Exception& e) {
+        throw DatabaseOpenError("cannot prepare the database " + path_.string() + ": " + e.what());
+    }
+    return {path_, std::move(db), schema_version_, busy_timeout_};
 }
 
 Database::Database(std::filesystem::path path, std::unique_ptr<SQLite::Database> connection,
-                   int schema_version)
-    : path_(std::move(path)), connection_(std::move(connection)), schema_version_(schema_version) {}
+                   int schema_version, std::chrono::milliseconds busy_timeout)
+    : path_(std::move(path)),
+      connection_(std::move(connection)),
+      schema_version_(schema_version),
+      busy_timeout_(busy_timeout) {}
 
 Database::Database(Database&&) noexcept = default;
 Database& Database::operator=(Database&&) noexcept = default;

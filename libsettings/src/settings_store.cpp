@@ -198,28 +198,16 @@ auto guarded(std::string_view context, Fn&& fn) -> decltype(fn()) {
     }
 }
 
-}  // namespace
-
-class SettingsStore::Impl {
+// The read statements, prepared once on one connection.
+class Queries {
   public:
-    Impl(Database database, const PreferencesUpdate& seed, const Clock& clock)
-        : db_(std::move(database)),
-          clock_(clock),
-          select_global_(db_.connection(), select_global_sql()),
-          select_user_(db_.connection(), select_user_sql()),
-          upsert_user_(db_.connection(), upsert_user_sql()),
-          update_global_(db_.connection(), update_global_sql()),
-          select_project_(db_.connection(), select_project_sql),
-          upsert_project_(db_.connection(), upsert_project_sql),
-          select_projects_(db_.connection(), select_projects_sql) {
-        seeded_ = seed_global(seed);
-    }
+    explicit Queries(SQLite::Database& db)
+        : select_global_(db, select_global_sql()),
+          select_user_(db, select_user_sql()),
+          select_project_(db, select_project_sql),
+          select_projects_(db, select_projects_sql) {}
 
-    std::mutex mutex;
-
-    [[nodiscard]] bool seeded() const { return seeded_; }
-
-    GlobalSettings read_global() {
+    GlobalSettings global() {
         StatementScope row(select_global_);
         if (!row->executeStep()) {
             throw StorageError("the global settings row is missing", 0);
@@ -231,7 +219,7 @@ class SettingsStore::Impl {
         return global;
     }
 
-    std::optional<UserPreferences> read_user(std::string_view user_id) {
+    std::optional<UserPreferences> user(std::string_view user_id) {
         StatementScope row(select_user_);
         row->bind(1, std::string(user_id));
         if (!row->executeStep()) {
@@ -241,8 +229,7 @@ class SettingsStore::Impl {
                                row->getColumn(field_count).getString()};
     }
 
-    std::optional<ProjectSettings> read_project(std::string_view user_id,
-                                                std::string_view project_id) {
+    std::optional<ProjectSettings> project(std::string_view user_id, std::string_view project_id) {
         StatementScope row(select_project_);
         row->bind(1, std::string(user_id));
         row->bind(2, std::string(project_id));
@@ -257,7 +244,7 @@ class SettingsStore::Impl {
         return project;
     }
 
-    std::vector<ProjectSummary> read_projects(std::string_view user_id) {
+    std::vector<ProjectSummary> projects(std::string_view user_id) {
         StatementScope rows(select_projects_);
         rows->bind(1, std::string(user_id));
         std::vector<ProjectSummary> out;
@@ -267,8 +254,93 @@ class SettingsStore::Impl {
         return out;
     }
 
+  private:
+    SQLite::Statement select_global_;
+    SQLite::Statement select_user_;
+    SQLite::Statement select_project_;
+    SQLite::Statement select_projects_;
+};
+
+// A connection with its statements and the lock that serialises its use.
+struct Reader {
+    explicit Reader(Database database) : db(std::move(database)), queries(db.connection()) {}
+
+    std::mutex mutex;
+    Database db;
+    Queries queries;
+};
+
+struct Writer {
+    explicit Writer(Database database)
+        : db(std::move(database)),
+          queries(db.connection()),
+          upsert_user(db.connection(), upsert_user_sql()),
+          update_global(db.connection(), update_global_sql()),
+          upsert_project(db.connection(), upsert_project_sql) {}
+
+    std::mutex mutex;
+    Database db;
+    Queries queries;
+    SQLite::Statement upsert_user;
+    SQLite::Statement update_global;
+    SQLite::Statement upsert_project;
+};
+
+EffectiveUserSettings merge(const GlobalSettings& global,
+                            const std::optional<UserPreferences>& user) {
+    EffectiveUserSettings effective;
+    effective.values = global.preferences;
+    if (user) {
+        for (const auto& field : field_table) {
+            if (const auto& value = user->overrides[field.field]) {
+                effective.values[field.field] = value;
+                effective.sources[index_of(field.field)] = Source::user;
+            }
+        }
+    }
+    return effective;
+}
+
+}  // namespace
+
+// Reads go through their own connection, so they are served while a write waits
+// for the database's write lock (held by this or another process).
+class SettingsStore::Impl {
+  public:
+    Impl(Database database, const PreferencesUpdate& seed, const Clock& clock)
+        : clock_(clock), writer_(std::move(database)), reader_(writer_.db.open_connection()) {
+        seeded_ = seed_global(seed);
+    }
+
+    [[nodiscard]] bool seeded() const { return seeded_; }
+
+    // Runs `fn(queries)` in one read transaction on the read connection.
+    template <typename Fn>
+    auto read(std::string_view context, Fn&& fn) -> decltype(fn(std::declval<Queries&>())) {
+        const std::scoped_lock lock(reader_.mutex);
+        return guarded(context, [&] {
+            SQLite::Transaction tx(reader_.db.connection(), SQLite::TransactionBehavior::DEFERRED);
+            auto result = fn(reader_.queries);
+            tx.commit();
+            return result;
+        });
+    }
+
+    // Runs `fn(writer, transaction)` in one BEGIN IMMEDIATE transaction: the write
+    // lock is taken before anything is read, so a read-modify-write cannot race
+    // another writer. `fn` commits when it wrote something.
+    template <typename Fn>
+    auto write(std::string_view context, Fn&& fn)
+        -> decltype(fn(std::declval<Writer&>(), std::declval<SQLite::Transaction&>())) {
+        const std::scoped_lock lock(writer_.mutex);
+        return guarded(context, [&] {
+            SQLite::Transaction tx(writer_.db.connection(), SQLite::TransactionBehavior::IMMEDIATE);
+            return fn(writer_, tx);
+        });
+    }
+
     void write_user(std::string_view user_id, const Preferences& overrides) {
-        StatementScope upsert(upsert_user_);
+        StatementScope upsert(writer_.upsert_user);
         upsert->bind(1, std::string(user_id));
         bind_preferences(*upsert, 2, overrides);
         upsert->bind(static_cast<int>(field_count) + 2, now());
@@ -276,7 +348,7 @@ class SettingsStore::Impl {
     }
 
     void write_global(const GlobalSettings& global) {
-        StatementScope update(update_global_);
+        StatementScope update(writer_.update_global);
         bind_preferences(*update, 1, global.preferences);
         update->bind(static_cast<int>(field_count) + 1, allowed_models_text(global.allowed_models));
         update->bind(static_cast<int>(field_count) + 2, global.updated_at);
@@ -285,7 +357,7 @@ class SettingsStore::Impl {
 
     void write_project(std::string_view user_id, std::string_view project_id,
                        const ProjectSettings& project) {
-        StatementScope upsert(upsert_project_);
+        StatementScope upsert(writer_.upsert_project);
         upsert->bind(1, std::string(user_id));
         upsert->bind(2, std::string(project_id));
         if (project.board_display_config) {
@@ -302,8 +374,7 @@ class SettingsStore::Impl {
         upsert->exec();
     }
 
-    SQLite::Database& connection() { return db_.connection(); }
-    std::string now() const { return format_timestamp(clock_.now()); }
+    [[nodiscard]] std::string now() const { return format_timestamp(clock_.now()); }
 
   private:
     bool seed_global(const PreferencesUpdate& seed) {
@@ -311,7 +382,7 @@ class SettingsStore::Impl {
             throw std::invalid_argument("invalid global settings seed: " + errors.front().field +
                                         " " + errors.front().message);
         }
-        auto& db = db_.connection();
+        auto& db = writer_.db.connection();
         return guarded("seeding global settings", [&] {
             if (db.execAndGet(count_global_sql).getInt() > 0) {
                 return false;
@@ -343,36 +414,11 @@ class SettingsStore::Impl {
         });
     }
 
-    Database db_;
     const Clock& clock_;
     bool seeded_ = false;
-    SQLite::Statement select_global_;
-    SQLite::Statement select_user_;
-    SQLite::Statement upsert_user_;
-    SQLite::Statement update_global_;
-    SQLite::Statement select_project_;
-    SQLite::Statement upsert_project_;
-    SQLite::Statement select_projects_;
+    Writer writer_;
+    Reader reader_;
 };
-
-namespace {
-
-EffectiveUserSettings merge(const GlobalSettings& global,
-                            const std::optional<UserPreferences>& user) {
-    EffectiveUserSettings effective;
-    effective.values = global.preferences;
-    if (user) {
-        for (const auto& field : field_table) {
-            if (const auto& value = user->overrides[field.field]) {
-                effective.values[field.field] = value;
-                effective.sources[index_of(field.field)] = Source::user;
-            }
-        }
-    }
-    return effective;
-}
-
-}  // namespace
 
 SettingsStore::SettingsStore(Database database, const PreferencesUpdate& seed, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(database), seed, clock)) {}
@@ -384,19 +430,13 @@ bool SettingsStore::seeded_global_settings() const {
 }
 
 GlobalSettings SettingsStore::global_settings() {
-    const std::scoped_lock lock(impl_->mutex);
-    return guarded("reading global settings", [&] { return impl_->read_global(); });
+    return impl_->read("reading global settings", [](Queries& q) { return q.global(); });
 }
 
 EffectiveUserSettings SettingsStore::effective_user_settings(std::string_view user_id) {
-    const std::scoped_lock lock(impl_->mutex);
     log::debug("settings", "read effective user settings");
-    return guarded("reading user settings", [&] {
-        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::DEFERRED);
-        auto effective = merge(impl_->read_global(), impl_->read_user(user_id));
-        tx.commit();
-        return effective;
-    });
+    return impl_->read("reading user settings",
+                       [&](Queries& q) { return merge(q.global(), q.user(user_id)); });
 }
 
 Outcome<EffectiveProjectSettings> SettingsStore::effective_project_settings(
@@ -404,26 +444,20 @@ Outcome<EffectiveProjectSettings> SettingsStore::effective_project_settings(
     if (auto error = validate_project_id(project_id)) {
         return FieldErrors{*error};
     }
-    const std::scoped_lock lock(impl_->mutex);
     log::debug("settings", "read effective project settings");
-    return guarded("reading project settings", [&] {
-        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::DEFERRED);
-        EffectiveProjectSettings effective{
-            merge(impl_->read_global(), impl_->read_user(user_id)), std::string(project_id),
-            impl_->read_project(user_id, project_id).value_or(ProjectSettings{})};
-        tx.commit();
-        return Outcome<EffectiveProjectSettings>(std::move(effective));
+    return impl_->read("reading project settings", [&](Queries& q) {
+        return Outcome<EffectiveProjectSettings>(
+            EffectiveProjectSettings{merge(q.global(), q.user(user_id)), std::string(project_id),
+                                     q.project(user_id, project_id).value_or(ProjectSettings{})});
     });
 }
 
 std::optional<UserPreferences> SettingsStore::user_preferences(std::string_view user_id) {
-    const std::scoped_lock lock(impl_->mutex);
-    return guarded("reading user preferences", [&] { return impl_->read_user(user_id); });
+    return impl_->read("reading user preferences", [&](Queries& q) { return q.user(user_id); });
 }
 
 std::vector<ProjectSummary> SettingsStore::projects(std::string_view user_id) {
-    const std::scoped_lock lock(impl_->mutex);
-    return guarded("listing projects", [&] { return impl_->read_projects(user_id); });
+    return impl_->read("listing projects", [&](Queries& q) { return q.projects(user_id); });
 }
 
 Outcome<EffectiveUserSettings> SettingsStore::update_user_settings(
@@ -435,55 +469,53 @@ Outcome<EffectiveUserSettings> SettingsStore::update_user_settings(
     if (!errors.empty()) {
         return errors;
     }
-    const std::scoped_lock lock(impl_->mutex);
-    return guarded("updating user settings", [&]() -> Outcome<EffectiveUserSettings> {
-        // The write lock is taken before the read, so the merge of this update with
-        // the stored row cannot race another writer.
-        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::IMMEDIATE);
-        const auto global = impl_->read_global();
-        const auto& model = update[Field::ai_model];
-        if (model.has_value() &&
-            !allows_model(global.allowed_models, std::get<std::string>(model.value()))) {
-            return FieldErrors{model_not_allowed()};
-        }
-        auto stored = impl_->read_user(user_id);
-        const Preferences current = stored ? stored->overrides : Preferences{};
-        const Preferences next = update.applied_to(current);
-        if (next != current) {
-            impl_->write_user(user_id, next);
-            tx.commit();
-            stored = UserPreferences{std::string(user_id), next, {}};
-            log::debug("settings", "updated user settings");
-        }
-        return merge(global, stored);
-    });
+    return impl_->write(
+        "updating user settings",
+        [&](Writer& w, SQLite::Transaction& tx) -> Outcome<EffectiveUserSettings> {
+            const auto global = w.queries.global();
+            const auto& model = update[Field::ai_model];
+            if (model.has_value() &&
+                !allows_model(global.allowed_models, std::get<std::string>(model.value()))) {
+                return FieldErrors{model_not_allowed()};
+            }
+            auto stored = w.queries.user(user_id);
+            const Preferences current = stored ? stored->overrides : Preferences{};
+            const Preferences next = update.applied_to(current);
+            if (next != current) {
+                impl_->write_user(user_id, next);
+                tx.commit();
+                stored = UserPreferences{std::string(user_id), next, {}};
+                log::debug("settings", "updated user settings");
+            }
+            return merge(global, stored);
+        });
 }
 
 Outcome<GlobalSettings> SettingsStore::update_global_settings(const GlobalSettingsUpdate& update) {
     if (auto errors = validate(update); !errors.empty()) {
         return errors;
     }
-    const std::scoped_lock lock(impl_->mutex);
-    return guarded("updating global settings", [&]() -> Outcome<GlobalSettings> {
-        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::IMMEDIATE);
-        const auto current = impl_->read_global();
-        GlobalSettings next = current;
-        next.preferences = update.preferences.applied_to(current.preferences);
-        if (update.allowed_models) {
-            next.allowed_models = *update.allowed_models;
-        }
-        if (!allows_model(next.allowed_models, next.preferences.text(Field::ai_model))) {
-            return FieldErrors{model_not_allowed()};
-        }
-        if (next == current) {
-            return current;
-        }
-        next.updated_at = impl_->now();
-        impl_->write_global(next);
-        tx.commit();
-        log::debug("settings", "updated global settings");
-        return next;
-    });
+    return impl_->write(
+        "updating global settings",
+        [&](Writer& w, SQLite::Transaction& tx) -> Outcome<GlobalSettings> {
+            const auto current = w.queries.global();
+            GlobalSettings next = current;
+            next.preferences = update.preferences.applied_to(current.preferences);
+            if (update.allowed_models) {
+                next.allowed_models = *update.allowed_models;
+            }
+            if (!allows_model(next.allowed_models, next.preferences.text(Field::ai_model))) {
+                return FieldErrors{model_not_allowed()};
+            }
+            if (next == current) {
+                return current;
+            }
+            next.updated_at = impl_->now();
+            impl_->write_global(next);
+            tx.commit();
+            log::debug("settings", "updated global settings");
+            return next;
+        });
 }
 
 Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
@@ -498,24 +530,24 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
     if (!errors.empty()) {
         return errors;
     }
-    const std::scoped_lock lock(impl_->mutex);
-    return guarded("updating project settings", [&]() -> Outcome<EffectiveProjectSettings> {
-        SQLite::Transaction tx(impl_->connection(), SQLite::TransactionBehavior::IMMEDIATE);
-        const auto global = impl_->read_global();
-        const auto user = impl_->read_user(user_id);
-        const auto stored = impl_->read_project(user_id, project_id);
-        const ProjectSettings current = stored.value_or(ProjectSettings{});
-        ProjectSettings next{
-            update.board_display_config.applied_to(current.board_display_config),
-            update.agent_pipeline_mappings.applied_to(current.agent_pipeline_mappings)};
-        if (next != current) {
-            impl_->write_project(user_id, project_id, next);
-            tx.commit();
-            log::debug("settings", "updated project settings");
-        }
-        return EffectiveProjectSettings{merge(global, user), std::string(project_id),
-                                        std::move(next)};
-    });
+    return impl_->write(
+        "updating project settings",
+        [&](Writer& w, SQLite::Transaction& tx) -> Outcome<EffectiveProjectSettings> {
+            const auto global = w.queries.global();
+            const auto user = w.queries.user(user_id);
+            const ProjectSettings current =
+                w.queries.project(user_id, project_id).value_or(ProjectSettings{});
+            ProjectSettings next{
+                update.board_display_config.applied_to(current.board_display_config),
+                update.agent_pipeline_mappings.applied_to(current.agent_pipeline_mappings)};
+            if (next != current) {
+                impl_->write_project(user_id, project_id, next);
+                tx.commit();
+                log::debug("settings", "updated project settings");
+            }
+            return EffectiveProjectSettings{merge(global, user), std::string(project_id),
+                                            std::move(next)};
+        });
 }
 
 }  // namespace settings

@@ -1,10 +1,10 @@
-#include <settings/strict_json.hpp>
+#include <unordered_set>
+#include <vector>
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 
-#include <unordered_set>
-#include <vector>
+#include <settings/strict_json.hpp>
 
 namespace json = boost::json;
 
@@ -15,7 +15,7 @@ namespace {
 // Builds the value like boost::json::parser does, and refuses duplicate keys,
 // which boost::json would silently collapse to the last one.
 class StrictHandler {
-public:
+  public:
     static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
     static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
     static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
@@ -92,7 +92,7 @@ public:
     bool on_comment_part(json::string_view, json::error_code&) { return true; }
     bool on_comment(json::string_view, json::error_code&) { return true; }
 
-private:
+  private:
     std::vector<std::unordered_set<std::string>> keys_;
     std::string partial_key_;
 };
@@ -111,9 +111,9 @@ std::variant<json::value, JsonSyntaxError> parse_strict_json(std::string_view te
                                "the body has an object with a duplicate key"};
     }
     if (ec == json::error::too_deep) {
-        return JsonSyntaxError{JsonSyntaxError::Kind::too_deep,
-                               "the body is nested more than " + std::to_string(max_depth) +
-                                   " levels deep"};
+        return JsonSyntaxError{
+            JsonSyntaxError::Kind::too_deep,
+            "the body is nested more than " + std::to_string(max_depth) + " levels deep"};
     }
     if (ec || used != text.size()) {
         return JsonSyntaxError{JsonSyntaxError::Kind::malformed, "the body is not valid JSON"};

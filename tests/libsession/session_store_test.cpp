@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <session/session_store.hpp>
+#include <settings/errors.hpp>
 #include <settings/sha256.hpp>
 #include <settings/timestamp.hpp>
 
@@ -460,4 +461,27 @@ TEST_CASE("8 threads creating, finding and removing sessions concurrently", "[se
     CHECK(errors == 0);
     CHECK(lost == 0);
     CHECK(f.count_rows() == 8 * 20);
+}
+
+TEST_CASE("sessions are found while another process holds the write lock", "[session][DB-6]") {
+    Fixture f;
+    settings::DatabaseOptions db_options;
+    db_options.busy_timeout = 200ms;
+    SessionStoreOptions options;
+    options.clock = &f.clock;
+    SessionStore store(settings::Database::open(f.path(), db_options), options);
+    const auto cookie = store.create(octocat, tokens).cookie;
+    f.clock.advance(1h);  // the lookup wants to record activity
+
+    SQLite::Database other(f.path().string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    other.exec("DELETE FROM user_sessions WHERE github_user_id = 'nobody'");
+
+    const auto found = store.find(cookie);
+    REQUIRE(found);
+    CHECK(found->updated_at == "2026-11-26T10:00:00.000Z");  // the touch was skipped
+    CHECK_THROWS_AS(store.create(octocat, tokens), settings::StorageUnavailableError);
+
+    other.exec("ROLLBACK");
+    CHECK(store.find(cookie)->updated_at == "2026-11-26T11:00:00.000Z");
 }

@@ -410,3 +410,25 @@ TEST_CASE("8 threads updating one user keep every field's last value", "[store][
         CHECK(read.source(field) == Source::user);
     }
 }
+
+TEST_CASE("reads are served while another process holds the write lock", "[store][DB-6]") {
+    StoreFixture f;
+    settings::DatabaseOptions options;
+    options.busy_timeout = std::chrono::milliseconds(200);
+    settings::SettingsStore store(settings::Database::open(f.path(), options), {}, f.clock);
+    REQUIRE(store.update_user_settings("u1", set(Field::display_theme, std::string("dark"))).ok());
+
+    SQLite::Database other(f.path().string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    other.exec("UPDATE global_settings SET ai_model = 'uncommitted'");
+
+    const auto read = store.effective_user_settings("u1");
+    CHECK(read.values.text(Field::display_theme) == "dark");
+    CHECK(read.values.text(Field::ai_model) == "gpt-4o");
+    CHECK_THROWS_AS(store.update_user_settings("u1", set(Field::ai_temperature, 1.0)),
+                    settings::StorageUnavailableError);
+
+    other.exec("ROLLBACK");
+    CHECK(store.update_user_settings("u1", set(Field::ai_temperature, 1.0)).ok());
+    CHECK(store.effective_user_settings("u1").values.real(Field::ai_temperature) == 1.0);
+}

@@ -33,22 +33,28 @@ class Database {
     /// leaves a half-initialised database behind.
     static Database open(const std::filesystem::path& path, const DatabaseOptions& options = {});
 
+    /// Another connection to the same, already migrated file, with the same
+    /// pragmas and busy timeout; stores use one to read while another writes.
+    [[nodiscard]] Database open_connection() const;
+
     Database(Database&&) noexcept;
     Database& operator=(Database&&) noexcept;
     ~Database();
 
     [[nodiscard]] SQLite::Database& connection() { return *connection_; }
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] std::chrono::milliseconds busy_timeout() const { return busy_timeout_; }
     /// The schema version after migration.
     [[nodiscard]] int schema_version() const { return schema_version_; }
 
   private:
     Database(std::filesystem::path path, std::unique_ptr<SQLite::Database> connection,
-             int schema_version);
+             int schema_version, std::chrono::milliseconds busy_timeout);
 
     std::filesystem::path path_;
     std::unique_ptr<SQLite::Database> connection_;
     int schema_version_;
+    std::chrono::milliseconds busy_timeout_;
 };
 
 }  // namespace settings

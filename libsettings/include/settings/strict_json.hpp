@@ -1,11 +1,11 @@
 #pragma once
 
-#include <boost/json/value.hpp>
-
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include <boost/json/value.hpp>
 
 namespace settings {
 
