@@ -2,10 +2,8 @@
 
 #include <algorithm>
 
+#include <session/random_token.hpp>
 #include <settings/sha256.hpp>
-
-#include "base64.hpp"
-#include "random_bytes.hpp"
 
 namespace session::detail {
 
@@ -15,7 +13,7 @@ constexpr std::size_t cookie_length = 43;  // base64url of 32 bytes, unpadded
 }  // namespace
 
 std::string new_cookie_value() {
-    return base64url_encode(random_bytes(cookie_bytes));
+    return random_token(cookie_bytes);
 }
 
 bool is_cookie_value(std::string_view text) {

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include <service/config.hpp>
+#include <service/http_message.hpp>
+#include <service/oauth_states.hpp>
+#include <service/router.hpp>
+#include <session/session.hpp>
+#include <session/session_store.hpp>
+#include <settings/settings_store.hpp>
+
+namespace service {
+
+/// What the GitHub OAuth exchange produced.
+struct GitHubLogin {
+    session::SessionUser user;
+    session::OAuthTokens tokens;
+};
+
+enum class GitHubFailure {
+    rejected,     // GitHub refused the code: 401
+    unavailable,  // GitHub could not be reached or answered nonsense: 502
+};
+
+/// The HTTP API as plain functions from requests to responses. The host calls
+/// `triage` on its I/O thread; it answers everything that needs no storage and
+/// says where the rest must run. Nothing here does I/O other than through the
+/// stores. Thread-safe.
+class Api {
+  public:
+    Api(const Config& config, settings::SettingsStore& settings, session::SessionStore& sessions,
+        OAuthStates& states, int schema_version);
+
+    enum class Stage {
+        respond,          // `response` is the answer
+        storage_read,     // call `handle` on a storage thread
+        storage_write,    // call `handle` on the storage thread for writes
+        github_callback,  // call `begin_github_callback`, then GitHub, then `complete_login`
+    };
+    struct Triage {
+        Stage stage;
+        Response response;
+    };
+
+    /// Health, 404, 405, CORS preflight, the OAuth start and a disabled dev login:
+    /// everything that can be answered without storage. Never blocks.
+    [[nodiscard]] Triage triage(const Request& request);
+
+    /// The full answer to a request `triage` sent to storage, in the order of checks
+    /// of decisions.md: 401, 403, 415, 400, 422. May block on the database.
+    [[nodiscard]] Response handle(const Request& request);
+
+    /// The OAuth callback's first step: consumes the state. The code to exchange,
+    /// or the 400 answer.
+    [[nodiscard]] std::variant<std::string, Response> begin_github_callback(const Request& request);
+    /// Creates the session for a GitHub login: the 302 to FRONTEND_URL with the cookie.
+    [[nodiscard]] Response complete_login(const GitHubLogin& login);
+    [[nodiscard]] static Response github_failed(GitHubFailure failure);
+
+    /// Adds what every response carries: no-store, nosniff and, for the frontend's
+    /// origin, the CORS headers.
+    void finish(const Request& request, Response& response) const;
+
+    [[nodiscard]] const Config& config() const { return config_; }
+
+  private:
+    Response handle_checked(const Request& request);
+    Response dispatch(const Request& request, const RouteMatch& route,
+                      const std::optional<session::Session>& session, std::string_view cookie);
+
+    const Config& config_;
+    settings::SettingsStore& settings_;
+    session::SessionStore& sessions_;
+    OAuthStates& states_;
+    int schema_version_;
+    std::string frontend_origin_;
+};
+
+}  // namespace service

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <service/url.hpp>
+#include <session/token_key.hpp>
+#include <settings/log.hpp>
+#include <settings/settings_update.hpp>
+
+namespace service {
+
+/// Everything settings-service reads from its environment and flags.
+struct Config {
+    std::filesystem::path database_path = "./data/settings.db";
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;
+    unsigned threads = 1;
+    settings::log::Level log_level = settings::log::Level::info;
+    std::chrono::milliseconds session_expire = std::chrono::hours(8);
+    std::chrono::milliseconds session_max_age = std::chrono::hours(168);
+    std::optional<session::TokenKey> token_key;
+    std::chrono::seconds session_cleanup_interval{3600};
+    bool dev_login = false;
+    Url frontend_url;
+    bool cookie_secure = false;
+    std::optional<std::string> github_client_id;
+    std::optional<std::string> github_client_secret;
+    Url github_oauth_url;
+    Url github_api_url;
+    /// Values for the global row on first start (AI_PROVIDER, COPILOT_MODEL, ...).
+    settings::PreferencesUpdate seed;
+};
+
+/// What start-up should do instead of running: print `text` (to stdout for
+/// --help and --version, else to stderr as a one-line error) and exit.
+struct ConfigExit {
+    int exit_code;
+    std::string text;
+};
+
+/// Reads the configuration: environment first, flags win. An empty environment
+/// variable counts as unset. `environment` returns a variable's value, if set.
+std::variant<Config, ConfigExit> parse_config(
+    std::span<const std::string> args,
+    const std::function<std::optional<std::string>(const std::string&)>& environment);
+
+}  // namespace service

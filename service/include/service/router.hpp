@@ -1,0 +1,41 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace service {
+
+/// Every path of openapi.yaml.
+enum class Endpoint {
+    health,
+    github_login,
+    github_callback,
+    dev_login,
+    me,
+    session_project,
+    logout,
+    user_settings,
+    global_settings,
+    projects,
+    project_settings,
+};
+
+struct RouteMatch {
+    Endpoint endpoint;
+    /// The `{project_id}` path segment, as sent (not decoded); empty otherwise.
+    std::string_view project_id;
+};
+
+/// The endpoint of a request path (no query), or nothing (404).
+std::optional<RouteMatch> match_route(std::string_view path);
+
+/// Whether the endpoint answers this method (else 405).
+bool allows_method(Endpoint endpoint, std::string_view method);
+
+/// The `Allow` header of the endpoint: "GET, PUT".
+std::string_view allowed_methods(Endpoint endpoint);
+
+/// Whether the endpoint needs a valid session (else 401).
+bool needs_session(Endpoint endpoint);
+
+}  // namespace service

@@ -1,0 +1,224 @@
+#include <algorithm>
+#include <cctype>
+
+#include <boost/json/object.hpp>
+
+#include <service/api.hpp>
+#include <service/cookies.hpp>
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+#include <settings/strict_json.hpp>
+
+#include "auth_handlers.hpp"
+#include "settings_handlers.hpp"
+
+namespace service {
+
+namespace {
+
+bool is_write(std::string_view method) {
+    return method == "PUT" || method == "POST";
+}
+
+// `application/json`, any case, optionally with parameters (`; charset=utf-8`).
+bool is_json_content_type(std::string_view value) {
+    const auto type = value.substr(0, value.find(';'));
+    const auto last = type.find_last_not_of(" \t");
+    const auto trimmed = type.substr(0, last == std::string_view::npos ? 0 : last + 1);
+    constexpr std::string_view json = "application/json";
+    return trimmed.size() == json.size() &&
+           std::equal(trimmed.begin(), trimmed.end(), json.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+}
+
+bool takes_body(Endpoint endpoint) {
+    return endpoint != Endpoint::logout;
+}
+
+// The one place where storage failures become HTTP statuses.
+template <typename Fn>
+Response guarded(Fn&& fn) {
+    try {
+        return fn();
+    } catch (const settings::StorageUnavailableError& e) {
+        settings::log::warn("http", std::string("storage unavailable: ") + e.what());
+        auto response =
+            error_response(503, "the database cannot take this request right now; retry shortly");
+        response.add_header("retry-after", "1");
+        return response;
+    } catch (const settings::StorageError& e) {
+        settings::log::error("http", std::string("storage failure: ") + e.what());
+        return error_response(500, "the database failed to answer");
+    }
+}
+
+}  // namespace
+
+Api::Api(const Config& config, settings::SettingsStore& settings, session::SessionStore& sessions,
+         OAuthStates& states, int schema_version)
+    : config_(config),
+      settings_(settings),
+      sessions_(sessions),
+      states_(states),
+      schema_version_(schema_version),
+      frontend_origin_(config.frontend_url.origin()) {}
+
+Api::Triage Api::triage(const Request& request) {
+    const auto route = match_route(request.path());
+    if (!route || (route->endpoint == Endpoint::dev_login && !config_.dev_login)) {
+        return {Stage::respond, error_response(404, "no such endpoint")};
+    }
+    const auto endpoint = route->endpoint;
+    if (request.method == "OPTIONS") {
+        if (request.header("origin") != frontend_origin_) {
+            return {Stage::respond, error_response(403,
+                                                   "cross-origin requests are allowed only "
+                                                   "from the configured frontend")};
+        }
+        Response preflight;
+        preflight.status = 204;
+        preflight.add_header("access-control-allow-methods",
+                             std::string(allowed_methods(endpoint)) + ", OPTIONS");
+        preflight.add_header("access-control-allow-headers", "Content-Type");
+        preflight.add_header("access-control-max-age", "600");
+        return {Stage::respond, std::move(preflight)};
+    }
+    if (!allows_method(endpoint, request.method)) {
+        auto response = error_response(405, "method not allowed on this endpoint");
+        response.add_header("allow", std::string(allowed_methods(endpoint)));
+        return {Stage::respond, std::move(response)};
+    }
+    switch (endpoint) {
+        case Endpoint::health:
+            return {Stage::respond,
+                    json_response(200, boost::json::object{{"status", "ok"},
+                                                           {"schema_version", schema_version_}})};
+        case Endpoint::github_login:
+            return {Stage::respond, handlers::github_login(states_, config_)};
+        case Endpoint::github_callback:
+            return {Stage::github_callback, {}};
+        default:
+            return {is_write(request.method) ? Stage::storage_write : Stage::storage_read, {}};
+    }
+}
+
+Response Api::handle(const Request& request) {
+    return guarded([&] { return handle_checked(request); });
+}
+
+Response Api::handle_checked(const Request& request) {
+    const auto route = match_route(request.path());
+    if (!route) {
+        return error_response(404, "no such endpoint");
+    }
+    const auto cookie_header = request.header("cookie");
+    const auto cookie = cookie_header ? find_cookie(*cookie_header, "session_id")
+                                      : std::optional<std::string_view>();
+    std::optional<session::Session> session;
+    if (needs_session(route->endpoint)) {
+        if (cookie) {
+            session = sessions_.find(*cookie);
+        }
+        if (!session) {
+            return error_response(401, "no valid session: sign in first");
+        }
+    }
+    if (is_write(request.method)) {
+        const auto origin = request.header("origin");
+        if (origin && *origin != frontend_origin_) {
+            return error_response(403,
+                                  "cross-origin writes are allowed only from the "
+                                  "configured frontend");
+        }
+        const auto content_type = request.header("content-type");
+        if (!content_type || !is_json_content_type(*content_type)) {
+            return error_response(415, "the body must be sent as Content-Type: application/json");
+        }
+    }
+    auto response = dispatch(request, *route, session, cookie.value_or(""));
+    if (session && response.status == 200 && route->endpoint != Endpoint::logout) {
+        // Keep the browser's cookie as alive as the sliding session behind it.
+        response.add_header("set-cookie",
+                            session_cookie(*cookie, config_.session_expire, config_.cookie_secure));
+    }
+    return response;
+}
+
+Response Api::dispatch(const Request& request, const RouteMatch& route,
+                       const std::optional<session::Session>& session, std::string_view cookie) {
+    boost::json::value body;
+    if (is_write(request.method) && takes_body(route.endpoint)) {
+        auto parsed = settings::parse_strict_json(request.body);
+        if (const auto* error = std::get_if<settings::JsonSyntaxError>(&parsed)) {
+            return error_response(400, error->message);
+        }
+        body = std::move(std::get<boost::json::value>(parsed));
+        if (!body.is_object()) {
+            return error_response(400, "the body must be a JSON object");
+        }
+    }
+    const bool put = request.method == "PUT";
+    switch (route.endpoint) {
+        case Endpoint::me:
+            return handlers::me(*session);
+        case Endpoint::session_project:
+            return handlers::select_project(sessions_, cookie, body);
+        case Endpoint::logout:
+            return handlers::logout(sessions_,
+                                    cookie.empty() ? std::nullopt : std::optional(cookie), config_);
+        case Endpoint::dev_login:
+            return handlers::dev_login(sessions_, body, config_);
+        case Endpoint::user_settings:
+            return put ? handlers::put_user_settings(settings_, *session, body)
+                       : handlers::get_user_settings(settings_, *session);
+        case Endpoint::global_settings:
+            return put ? handlers::put_global_settings(settings_, body)
+                       : handlers::get_global_settings(settings_);
+        case Endpoint::projects:
+            return handlers::get_projects(settings_, *session);
+        case Endpoint::project_settings:
+            return put ? handlers::put_project_settings(settings_, *session, route.project_id, body)
+                       : handlers::get_project_settings(settings_, *session, route.project_id);
+        case Endpoint::health:
+        case Endpoint::github_login:
+        case Endpoint::github_callback:
+            break;
+    }
+    return error_response(404, "no such endpoint");
+}
+
+std::variant<std::string, Response> Api::begin_github_callback(const Request& request) {
+    const auto state = query_parameter(request.query(), "state");
+    if (!state || state->empty() || !states_.consume(*state)) {
+        return error_response(400, "unknown, expired or already used OAuth state");
+    }
+    const auto code = query_parameter(request.query(), "code");
+    if (!code || code->empty()) {
+        return error_response(400, "the OAuth callback needs a code");
+    }
+    return *code;
+}
+
+Response Api::complete_login(const GitHubLogin& login) {
+    return guarded([&] { return handlers::complete_login(sessions_, login, config_); });
+}
+
+Response Api::github_failed(GitHubFailure failure) {
+    if (failure == GitHubFailure::rejected) {
+        return error_response(401, "GitHub rejected the login");
+    }
+    return error_response(502, "GitHub could not be reached; try again");
+}
+
+void Api::finish(const Request& request, Response& response) const {
+    response.add_header("cache-control", "no-store");
+    response.add_header("x-content-type-options", "nosniff");
+    if (request.header("origin") == frontend_origin_) {
+        response.add_header("access-control-allow-origin", frontend_origin_);
+        response.add_header("access-control-allow-credentials", "true");
+        response.add_header("vary", "Origin");
+    }
+}
+
+}  // namespace service

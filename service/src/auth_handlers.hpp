@@ -1,0 +1,33 @@
+#pragma once
+
+// Handlers of /api/v1/auth/*: sessions in, sessions out, through libsession.
+
+#include <optional>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include <service/api.hpp>
+#include <service/config.hpp>
+#include <service/http_message.hpp>
+#include <session/session_store.hpp>
+
+namespace service::handlers {
+
+/// The User document of a session.
+boost::json::object user_json(const session::Session& session);
+
+Response me(const session::Session& session);
+Response select_project(session::SessionStore& sessions, std::string_view cookie,
+                        const boost::json::value& body);
+Response logout(session::SessionStore& sessions, std::optional<std::string_view> cookie,
+                const Config& config);
+Response dev_login(session::SessionStore& sessions, const boost::json::value& body,
+                   const Config& config);
+/// 302 to GitHub's authorize URL with a new state, or 503 when no OAuth app is set.
+Response github_login(OAuthStates& states, const Config& config);
+/// The session of a GitHub login: 302 to the frontend with the cookie.
+Response complete_login(session::SessionStore& sessions, const GitHubLogin& login,
+                        const Config& config);
+
+}  // namespace service::handlers

@@ -1,0 +1,325 @@
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <service/config.hpp>
+#include <settings/validation.hpp>
+
+namespace service {
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_bad_config = 2;
+constexpr std::string_view version_text = "settings-service 0.1.0\n";
+
+// One row per setting of service.md's table. `flag` takes a value unless `boolean`.
+struct Option {
+    std::string_view env;
+    std::string_view flag;
+    std::string_view default_text;
+    std::string_view help;
+    bool boolean = false;
+};
+
+constexpr Option options[] = {
+    {"DATABASE_PATH", "--db", "./data/settings.db", "SQLite file; its folder is created"},
+    {"HOST", "--host", "127.0.0.1", "listen address"},
+    {"PORT", "--port", "8000", "listen port; 0 picks a free port"},
+    {"THREADS", "--threads", "number of cores", "I/O threads"},
+    {"LOG_LEVEL", "--log-level", "info", "debug, info, warn or error"},
+    {"SESSION_EXPIRE_HOURS", "--session-expire-hours", "8", "inactivity window (decimals allowed)"},
+    {"SESSION_MAX_AGE_HOURS", "--session-max-age-hours", "168",
+     "absolute session lifetime (decimals allowed)"},
+    {"TOKEN_ENCRYPTION_KEY", "--token-encryption-key-file", "unset",
+     "32 bytes as base64 (the flag names a file holding it); encrypts OAuth tokens"},
+    {"SESSION_CLEANUP_INTERVAL", "--session-cleanup-interval", "3600",
+     "seconds between purges of expired sessions"},
+    {"DEV_LOGIN", "--dev-login", "off", "enables POST /api/v1/auth/dev-login", true},
+    {"FRONTEND_URL", "--frontend-url", "http://localhost:5173",
+     "where logins redirect to; the allowed CORS origin"},
+    {"COOKIE_SECURE", "--cookie-secure", "on when FRONTEND_URL is https",
+     "Secure flag on the cookie (--no-cookie-secure turns it off)", true},
+    {"GITHUB_CLIENT_ID", "--github-client-id", "unset", "GitHub OAuth app"},
+    {"GITHUB_CLIENT_SECRET", "--github-client-secret", "unset", "GitHub OAuth app"},
+    {"GITHUB_OAUTH_URL", "--github-oauth-url", "https://github.com",
+     "base of the authorize and token endpoints"},
+    {"GITHUB_API_URL", "--github-api-url", "https://api.github.com", "base of GET /user"},
+    {"AI_PROVIDER", "--ai-provider", "copilot", "first-start seed of ai.provider"},
+    {"COPILOT_MODEL", "--copilot-model", "gpt-4o", "first-start seed of ai.model"},
+    {"DEFAULT_REPOSITORY", "--default-repository", "none",
+     "first-start seed of workflow.default_repository (owner/repo)"},
+    {"DEFAULT_ASSIGNEE", "--default-assignee", "empty",
+     "first-start seed of workflow.default_assignee"},
+    {"COPILOT_POLLING_INTERVAL", "--copilot-polling-interval", "60",
+     "first-start seed of workflow.copilot_polling_interval (seconds)"},
+};
+
+std::string help_text() {
+    std::ostringstream out;
+    out << "usage: settings-service [FLAGS]\n\n"
+        << "The settings and session HTTP service. Every setting is an environment\n"
+        << "variable or a flag; the flag wins.\n\n";
+    for (const auto& o : options) {
+        std::string flag(o.flag);
+        if (!o.boolean) {
+            flag += " VALUE";
+        }
+        out << "  " << flag << std::string(flag.size() < 34 ? 34 - flag.size() : 1, ' ') << o.env
+            << " (default: " << o.default_text << ")\n      " << o.help << "\n";
+    }
+    out << "  --no-cookie-secure                no Secure flag on the cookie\n"
+        << "  --help                            print this help\n"
+        << "  --version                         print the version\n\n"
+        << "Exit codes: 0 clean shutdown, 1 cannot listen, 2 bad configuration,\n"
+        << "3 database cannot be opened or is corrupt, 4 database schema newer than\n"
+        << "the program, 5 a migration failed.\n";
+    return out.str();
+}
+
+struct ConfigError {
+    std::string message;
+};
+
+// "PORT (--port)" for messages.
+std::string name_of(const Option& o) {
+    return std::string(o.env) + " (" + std::string(o.flag) + ")";
+}
+
+const Option& option(std::string_view env) {
+    for (const auto& o : options) {
+        if (o.env == env) {
+            return o;
+        }
+    }
+    throw std::logic_error("unknown option");
+}
+
+[[noreturn]] void fail(std::string_view env, const std::string& why) {
+    throw ConfigError{"invalid " + name_of(option(env)) + ": " + why};
+}
+
+std::optional<bool> parse_bool(std::string text) {
+    for (auto& c : text) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (text == "1" || text == "true" || text == "yes" || text == "on") {
+        return true;
+    }
+    if (text == "0" || text == "false" || text == "no" || text == "off") {
+        return false;
+    }
+    return std::nullopt;
+}
+
+template <typename Int>
+Int parse_integer(std::string_view env, const std::string& text, Int minimum, Int maximum) {
+    Int value{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < minimum ||
+        value > maximum) {
+        fail(env, "must be an integer from " + std::to_string(minimum) + " to " +
+                      std::to_string(maximum));
+    }
+    return value;
+}
+
+std::chrono::milliseconds parse_hours(std::string_view env, const std::string& text) {
+    constexpr double max_hours = 24.0 * 365 * 100;
+    double hours = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), hours);
+    const auto ms = hours * 3'600'000.0;
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(hours) ||
+        hours <= 0 || hours > max_hours || ms < 1.0) {
+        fail(env, "must be a number of hours greater than 0 (at least a millisecond)");
+    }
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
+}
+
+Url parse_base_url(std::string_view env, const std::string& text, bool must_be_secure) {
+    const auto url = parse_url(text);
+    if (!url) {
+        fail(env, "must be an http:// or https:// URL");
+    }
+    if (must_be_secure && url->scheme != "https" && !url->is_loopback()) {
+        fail(env, "must be https:// (plain http:// only for a loopback host)");
+    }
+    return *url;
+}
+
+std::string read_key_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        fail("TOKEN_ENCRYPTION_KEY", "cannot read the key file " + path);
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+void seed_field(Config& config, std::string_view env, settings::Field field,
+                const std::optional<std::string>& text) {
+    if (!text) {
+        return;
+    }
+    const auto& d = settings::descriptor(field);
+    settings::FieldValue value = *text;
+    if (d.kind == settings::FieldKind::integer) {
+        value = parse_integer<std::int64_t>(env, *text, static_cast<std::int64_t>(d.minimum),
+                                            static_cast<std::int64_t>(d.maximum));
+    }
+    if (!settings::is_valid_value(d, value)) {
+        fail(env, "must be " + settings::field_expectation(d));
+    }
+    config.seed[field] = std::move(value);
+}
+
+Config build(const std::map<std::string, std::string, std::less<>>& raw,
+             const std::optional<std::string>& key_file) {
+    const auto get = [&](std::string_view env) -> std::optional<std::string> {
+        const auto it = raw.find(env);
+        if (it == raw.end() || it->second.empty()) {
+            return std::nullopt;
+        }
+        return it->second;
+    };
+    Config config;
+    if (auto v = get("DATABASE_PATH")) {
+        config.database_path = *v;
+    }
+    if (auto v = get("HOST")) {
+        config.host = *v;
+    }
+    if (auto v = get("PORT")) {
+        config.port = parse_integer<std::uint16_t>("PORT", *v, 0, 65535);
+    }
+    config.threads = std::max(1U, std::thread::hardware_concurrency());
+    if (auto v = get("THREADS")) {
+        config.threads = parse_integer<unsigned>("THREADS", *v, 1, 256);
+    }
+    if (auto v = get("LOG_LEVEL")) {
+        const auto level = settings::log::parse_level(*v);
+        if (!level) {
+            fail("LOG_LEVEL", "must be debug, info, warn or error");
+        }
+        config.log_level = *level;
+    }
+    if (auto v = get("SESSION_EXPIRE_HOURS")) {
+        config.session_expire = parse_hours("SESSION_EXPIRE_HOURS", *v);
+    }
+    if (auto v = get("SESSION_MAX_AGE_HOURS")) {
+        config.session_max_age = parse_hours("SESSION_MAX_AGE_HOURS", *v);
+    }
+    const auto key_text =
+        key_file ? std::optional(read_key_file(*key_file)) : get("TOKEN_ENCRYPTION_KEY");
+    if (key_text) {
+        config.token_key = session::TokenKey::from_base64(*key_text);
+        if (!config.token_key) {
+            fail("TOKEN_ENCRYPTION_KEY", "must be 32 bytes encoded as base64");
+        }
+    }
+    if (auto v = get("SESSION_CLEANUP_INTERVAL")) {
+        config.session_cleanup_interval = std::chrono::seconds(
+            parse_integer<std::int64_t>("SESSION_CLEANUP_INTERVAL", *v, 1, 365LL * 24 * 3600));
+    }
+    if (auto v = get("DEV_LOGIN")) {
+        const auto on = parse_bool(*v);
+        if (!on) {
+            fail("DEV_LOGIN", "must be 1/0, true/false, yes/no or on/off");
+        }
+        config.dev_login = *on;
+    }
+    config.frontend_url = parse_base_url(
+        "FRONTEND_URL", get("FRONTEND_URL").value_or("http://localhost:5173"), false);
+    config.cookie_secure = config.frontend_url.scheme == "https";
+    if (auto v = get("COOKIE_SECURE")) {
+        const auto on = parse_bool(*v);
+        if (!on) {
+            fail("COOKIE_SECURE", "must be 1/0, true/false, yes/no or on/off");
+        }
+        config.cookie_secure = *on;
+    }
+    config.github_client_id = get("GITHUB_CLIENT_ID");
+    config.github_client_secret = get("GITHUB_CLIENT_SECRET");
+    config.github_oauth_url = parse_base_url(
+        "GITHUB_OAUTH_URL", get("GITHUB_OAUTH_URL").value_or("https://github.com"), true);
+    config.github_api_url = parse_base_url(
+        "GITHUB_API_URL", get("GITHUB_API_URL").value_or("https://api.github.com"), true);
+
+    seed_field(config, "AI_PROVIDER", settings::Field::ai_provider, get("AI_PROVIDER"));
+    seed_field(config, "COPILOT_MODEL", settings::Field::ai_model, get("COPILOT_MODEL"));
+    seed_field(config, "DEFAULT_REPOSITORY", settings::Field::workflow_default_repository,
+               get("DEFAULT_REPOSITORY"));
+    seed_field(config, "DEFAULT_ASSIGNEE", settings::Field::workflow_default_assignee,
+               get("DEFAULT_ASSIGNEE"));
+    seed_field(config, "COPILOT_POLLING_INTERVAL",
+               settings::Field::workflow_copilot_polling_interval, get("COPILOT_POLLING_INTERVAL"));
+    return config;
+}
+
+}  // namespace
+
+std::variant<Config, ConfigExit> parse_config(
+    std::span<const std::string> args,
+    const std::function<std::optional<std::string>(const std::string&)>& environment) {
+    std::map<std::string, std::string, std::less<>> raw;
+    for (const auto& o : options) {
+        if (auto value = environment(std::string(o.env))) {
+            raw[std::string(o.env)] = *value;
+        }
+    }
+    std::optional<std::string> key_file;
+    try {
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            std::string_view arg = args[i];
+            if (arg == "--help" || arg == "-h") {
+                return ConfigExit{exit_ok, help_text()};
+            }
+            if (arg == "--version") {
+                return ConfigExit{exit_ok, std::string(version_text)};
+            }
+            if (arg == "--no-cookie-secure") {
+                raw["COOKIE_SECURE"] = "false";
+                continue;
+            }
+            const auto equals = arg.find('=');
+            const auto name = arg.substr(0, equals);
+            const Option* match = nullptr;
+            for (const auto& o : options) {
+                if (o.flag == name) {
+                    match = &o;
+                }
+            }
+            if (match == nullptr) {
+                throw ConfigError{"unknown argument " + std::string(name) +
+                                  " (see settings-service --help)"};
+            }
+            std::string value;
+            if (match->boolean) {
+                if (equals != std::string_view::npos) {
+                    throw ConfigError{std::string(match->flag) + " takes no value"};
+                }
+                value = "true";
+            } else if (equals != std::string_view::npos) {
+                value = arg.substr(equals + 1);
+            } else if (i + 1 < args.size()) {
+                value = args[++i];
+            } else {
+                throw ConfigError{std::string(match->flag) + " needs a value"};
+            }
+            if (match->env == "TOKEN_ENCRYPTION_KEY") {
+                key_file = value;
+            } else {
+                raw[std::string(match->env)] = value;
+            }
+        }
+        return build(raw, key_file);
+    } catch (const ConfigError& e) {
+        return ConfigExit{exit_bad_config, "settings-service: " + e.message};
+    }
+}
+
+}  // namespace service

@@ -1,0 +1,123 @@
+// settings-service: configuration, database, then the HTTP host (service.md,
+// "Start-up, in this order").
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include <service/api.hpp>
+#include <service/config.hpp>
+#include <service/oauth_states.hpp>
+#include <service/server.hpp>
+#include <session/session_store.hpp>
+#include <settings/database.hpp>
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+#include <settings/settings_store.hpp>
+
+namespace {
+
+// Exit codes of service.md.
+constexpr int exit_cannot_listen = 1;
+constexpr int exit_bad_config = 2;
+constexpr int exit_database_unusable = 3;
+constexpr int exit_schema_too_new = 4;
+constexpr int exit_migration_failed = 5;
+
+namespace log = settings::log;
+
+// In a container whose data folder is not a mount point, the database dies with
+// the container.
+void warn_if_not_on_a_volume(const std::filesystem::path& database) {
+    if (!std::filesystem::exists("/.dockerenv")) {
+        return;
+    }
+    const auto folder = std::filesystem::absolute(database).parent_path();
+    struct stat here {};
+    struct stat parent {};
+    if (stat(folder.c_str(), &here) == 0 && stat(folder.parent_path().c_str(), &parent) == 0 &&
+        here.st_dev == parent.st_dev) {
+        log::warn("service", "the database folder " + folder.string() +
+                                 " is not a mounted volume: its data will not survive "
+                                 "re-creating the container");
+    }
+}
+
+int serve(const service::Config& config) {
+    log::info("service", "starting settings-service");
+    if (!config.token_key) {
+        log::warn("service",
+                  "TOKEN_ENCRYPTION_KEY is not set: OAuth tokens are stored unencrypted");
+    }
+    if (config.dev_login) {
+        log::warn("service",
+                  "dev login is enabled: anyone can sign in as anyone; "
+                  "never enable it in production");
+    }
+    warn_if_not_on_a_volume(config.database_path);
+
+    auto database = settings::Database::open(config.database_path);
+    log::info("database", "opened " + config.database_path.string() + " (schema version " +
+                              std::to_string(database.schema_version()) + ")");
+    const int schema_version = database.schema_version();
+    session::SessionStoreOptions session_options;
+    session_options.expire_after = config.session_expire;
+    session_options.max_age = config.session_max_age;
+    session_options.token_key = config.token_key;
+    session::SessionStore sessions(database.open_connection(), session_options);
+    settings::SettingsStore settings_store(std::move(database), config.seed);
+
+    service::OAuthStates states(settings::SystemClock::instance());
+    service::Api api(config, settings_store, sessions, states, schema_version);
+    service::Server server(config, api, sessions);
+    try {
+        server.listen();
+    } catch (const std::exception& e) {
+        log::error("service", e.what());
+        return exit_cannot_listen;
+    }
+    log::info("service",
+              "listening on http://" + config.host + ":" + std::to_string(server.port()));
+    server.run();
+    log::info("service", "stopped; database closed");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    const auto parsed = service::parse_config(args, [](const std::string& name) {
+        const char* value = std::getenv(name.c_str());
+        return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+    });
+    if (const auto* exit = std::get_if<service::ConfigExit>(&parsed)) {
+        (exit->exit_code == 0 ? std::cout : std::cerr)
+            << exit->text << (exit->exit_code == 0 ? "" : "\n");
+        return exit->exit_code;
+    }
+    const auto& config = std::get<service::Config>(parsed);
+    log::set_level(config.log_level);
+    try {
+        return serve(config);
+    } catch (const settings::SchemaTooNewError& e) {
+        log::error("database", e.what());
+        return exit_schema_too_new;
+    } catch (const settings::MigrationError& e) {
+        log::error("database", e.what());
+        return exit_migration_failed;
+    } catch (const settings::DatabaseOpenError& e) {
+        log::error("database", e.what());
+        return exit_database_unusable;
+    } catch (const settings::StorageError& e) {
+        log::error("database", e.what());
+        return exit_database_unusable;
+    } catch (const std::invalid_argument& e) {
+        log::error("service", e.what());
+        return exit_bad_config;
+    }
+}

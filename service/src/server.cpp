@@ -1,0 +1,374 @@
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <service/github_client.hpp>
+#include <service/server.hpp>
+#include <settings/log.hpp>
+
+namespace service {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr std::size_t body_limit = 64 * 1024;
+constexpr std::size_t header_limit = 16 * 1024;
+constexpr auto read_timeout = std::chrono::seconds(10);
+constexpr auto write_timeout = std::chrono::seconds(10);
+constexpr auto shutdown_grace = std::chrono::seconds(5);
+constexpr std::size_t read_threads = 2;
+constexpr auto component = "http";
+
+Request to_request(http::request<http::string_body>& message) {
+    Request request;
+    request.method = message.method_string();
+    request.target = message.target();
+    for (const auto& field : message) {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        request.headers.push_back({std::move(name), std::string(field.value())});
+    }
+    request.body = std::move(message.body());
+    return request;
+}
+
+http::response<http::string_body> to_message(Response& response, unsigned version,
+                                             bool keep_alive) {
+    http::response<http::string_body> message;
+    message.version(version);
+    message.result(static_cast<unsigned>(response.status));
+    for (auto& header : response.headers) {
+        message.insert(header.name, header.value);
+    }
+    message.body() = std::move(response.body);
+    message.keep_alive(keep_alive);
+    message.prepare_payload();
+    return message;
+}
+
+// Runs `work` on `pool` and resumes the caller on its own executor with the result.
+template <typename Work>
+awaitable<Response> run_on(asio::thread_pool& pool, Work work) {
+    co_return co_await asio::co_spawn(
+        pool, [work = std::move(work)]() mutable -> awaitable<Response> { co_return work(); },
+        use_awaitable);
+}
+
+// A live connection, as far as shutdown needs to know: whether it is waiting for
+// a request (and may be closed at once). Touched only on the connection's strand.
+struct Connection {
+    asio::any_io_executor executor;
+    beast::tcp_stream* stream = nullptr;
+    bool idle = true;
+};
+
+}  // namespace
+
+struct Server::Impl {
+    const Config& config;
+    Api& api;
+    session::SessionStore& sessions;
+    asio::io_context io{static_cast<int>(config.threads)};
+    asio::thread_pool read_pool{read_threads};
+    // One writer: SQLite takes one write transaction at a time anyway.
+    asio::thread_pool write_pool{1};
+    tcp::acceptor acceptor{io};
+    asio::signal_set signals{io, SIGINT, SIGTERM};
+    asio::steady_timer purge_timer{io};
+    asio::steady_timer shutdown_timer{io};
+    GitHubClient github{io.get_executor(), config};
+    std::atomic<bool> stopping{false};
+    std::mutex connections_mutex;
+    std::unordered_set<std::shared_ptr<Connection>> connections;
+
+    Impl(const Config& c, Api& a, session::SessionStore& s) : config(c), api(a), sessions(s) {}
+
+    awaitable<Response> respond(const Request& request) {
+        auto triage = api.triage(request);
+        switch (triage.stage) {
+            case Api::Stage::respond:
+                co_return std::move(triage.response);
+            case Api::Stage::storage_read:
+                co_return co_await run_on(read_pool, [&] { return api.handle(request); });
+            case Api::Stage::storage_write:
+                co_return co_await run_on(write_pool, [&] { return api.handle(request); });
+            case Api::Stage::github_callback:
+                break;
+        }
+        auto first = api.begin_github_callback(request);
+        if (auto* answer = std::get_if<Response>(&first)) {
+            co_return std::move(*answer);
+        }
+        auto result = co_await github.login(std::get<std::string>(std::move(first)));
+        if (auto* failure = std::get_if<GitHubFailure>(&result)) {
+            co_return Api::github_failed(*failure);
+        }
+        const auto& login = std::get<GitHubLogin>(result);
+        co_return co_await run_on(write_pool, [&] { return api.complete_login(login); });
+    }
+
+    // Answers a request that could not be read, then the connection closes.
+    awaitable<void> refuse(beast::tcp_stream& stream, int status, std::string_view message) {
+        Request none;
+        auto response = error_response(status, message);
+        api.finish(none, response);
+        auto out = to_message(response, 11, false);
+        stream.expires_after(write_timeout);
+        co_await http::async_write(stream, out, asio::as_tuple(use_awaitable));
+    }
+
+    awaitable<void> serve(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        auto connection = std::make_shared<Connection>();
+        connection->executor = stream.get_executor();
+        connection->stream = &stream;
+        {
+            const std::scoped_lock lock(connections_mutex);
+            connections.insert(connection);
+        }
+        try {
+            co_await serve_requests(stream, *connection);
+        } catch (const std::exception& e) {
+            settings::log::warn(component, std::string("connection failed: ") + e.what());
+        }
+        connection->stream = nullptr;
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        bool last = false;
+        {
+            const std::scoped_lock lock(connections_mutex);
+            connections.erase(connection);
+            last = connections.empty();
+        }
+        if (last && stopping) {
+            asio::post(io, [this] { finish_shutdown(); });
+        }
+    }
+
+    awaitable<void> serve_requests(beast::tcp_stream& stream, Connection& connection) {
+        beast::flat_buffer buffer;
+        while (!stopping) {
+            http::request_parser<http::string_body> parser;
+            parser.header_limit(header_limit);
+            parser.body_limit(body_limit);
+            connection.idle = true;
+            stream.expires_after(read_timeout);
+            auto [header_error, header_bytes] = co_await http::async_read_header(
+                stream, buffer, parser, asio::as_tuple(use_awaitable));
+            connection.idle = false;
+            if (header_error) {
+                co_await refuse_unreadable(stream, header_error);
+                co_return;
+            }
+            const auto expect = parser.get()[http::field::expect];
+            if (beast::iequals(expect, "100-continue")) {
+                http::response<http::empty_body> go_on{http::status::continue_, 11};
+                co_await http::async_write(stream, go_on, asio::as_tuple(use_awaitable));
+            }
+            auto [body_error, body_bytes] =
+                co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
+            if (body_error) {
+                co_await refuse_unreadable(stream, body_error);
+                co_return;
+            }
+            const auto started = std::chrono::steady_clock::now();
+            auto& message = parser.get();
+            const unsigned version = message.version();
+            const bool keep_alive = message.keep_alive();
+            const Request request = to_request(message);
+            Response response;
+            try {
+                response = co_await respond(request);
+            } catch (const std::exception& e) {
+                settings::log::error(component, std::string("request failed: ") + e.what());
+                response = error_response(500, "internal error");
+            }
+            api.finish(request, response);
+            const int status = response.status;
+            auto out = to_message(response, version, keep_alive && !stopping);
+            stream.expires_after(write_timeout);
+            auto [write_error, written] =
+                co_await http::async_write(stream, out, asio::as_tuple(use_awaitable));
+            if (settings::log::enabled(settings::log::Level::debug)) {
+                const auto ms = std::chrono::duration<double, std::milli>(
+                                    std::chrono::steady_clock::now() - started)
+                                    .count();
+                settings::log::debug(component, request.method + " " + std::string(request.path()) +
+                                                    " " + std::to_string(status) + " " +
+                                                    std::to_string(ms) + " ms");
+            }
+            if (write_error || !out.keep_alive()) {
+                co_return;
+            }
+        }
+    }
+
+    awaitable<void> refuse_unreadable(beast::tcp_stream& stream, beast::error_code error) {
+        if (error == http::error::body_limit) {
+            co_await refuse(stream, 413, "the request body is larger than 65536 bytes");
+        } else if (error == http::error::header_limit) {
+            co_await refuse(stream, 431, "the request headers are too large");
+        } else if (error == http::error::end_of_stream || error == asio::error::eof ||
+                   error == beast::error::timeout || error == asio::error::operation_aborted ||
+                   error == asio::error::connection_reset) {
+            // The peer left, went quiet, or we are shutting down: just close.
+        } else if (error.category() == http::make_error_code(http::error::bad_method).category()) {
+            co_await refuse(stream, 400, "malformed HTTP request");
+        }
+    }
+
+    awaitable<void> accept_loop() {
+        while (!stopping) {
+            auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(io),
+                                                                  asio::as_tuple(use_awaitable));
+            if (error) {
+                if (stopping || error == asio::error::operation_aborted) {
+                    co_return;
+                }
+                // Out of descriptors and the like: breathe, then go on accepting.
+                settings::log::warn(component, "accept failed: " + error.message());
+                asio::steady_timer pause(io, std::chrono::milliseconds(50));
+                co_await pause.async_wait(asio::as_tuple(use_awaitable));
+                continue;
+            }
+            auto executor = socket.get_executor();
+            asio::co_spawn(executor, serve(std::move(socket)), asio::detached);
+        }
+    }
+
+    awaitable<void> purge_loop() {
+        for (;;) {
+            purge_timer.expires_after(config.session_cleanup_interval);
+            auto [error] = co_await purge_timer.async_wait(asio::as_tuple(use_awaitable));
+            if (error || stopping) {
+                co_return;
+            }
+            co_await run_on(write_pool, [this] {
+                try {
+                    sessions.purge_expired();
+                } catch (const std::exception& e) {
+                    settings::log::error("sessions", std::string("purge failed: ") + e.what());
+                }
+                return Response{};
+            });
+        }
+    }
+
+    // Nothing is left to wait for: let io.run() return.
+    void finish_shutdown() {
+        shutdown_timer.cancel();
+        signals.cancel();
+    }
+
+    void shut_down() {
+        settings::log::info("service", "shutting down: finishing requests in flight");
+        stopping = true;
+        beast::error_code ignored;
+        acceptor.close(ignored);
+        purge_timer.cancel();
+        std::vector<std::shared_ptr<Connection>> open;
+        {
+            const std::scoped_lock lock(connections_mutex);
+            open.assign(connections.begin(), connections.end());
+        }
+        for (auto& connection : open) {
+            // Each connection's state is touched on its own strand only.
+            asio::post(connection->executor, [connection] {
+                if (connection->stream != nullptr && connection->idle) {
+                    connection->stream->cancel();
+                }
+            });
+        }
+        if (open.empty()) {
+            finish_shutdown();
+            return;
+        }
+        shutdown_timer.expires_after(shutdown_grace);
+        shutdown_timer.async_wait([this](beast::error_code error) {
+            if (!error) {
+                settings::log::warn("service", "requests still running after the grace period");
+                io.stop();
+            }
+        });
+    }
+};
+
+Server::Server(const Config& config, Api& api, session::SessionStore& sessions)
+    : impl_(std::make_unique<Impl>(config, api, sessions)) {}
+
+Server::~Server() = default;
+
+void Server::listen() {
+    auto& acceptor = impl_->acceptor;
+    const auto& config = impl_->config;
+    try {
+        const tcp::endpoint endpoint(asio::ip::make_address(config.host), config.port);
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("cannot listen on " + config.host + ":" +
+                                 std::to_string(config.port) + ": " + e.what());
+    }
+}
+
+std::uint16_t Server::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
+
+void Server::run() {
+    auto& impl = *impl_;
+    asio::co_spawn(impl.io, impl.accept_loop(), asio::detached);
+    asio::co_spawn(impl.io, impl.purge_loop(), asio::detached);
+    impl.signals.async_wait([&impl](beast::error_code error, int) {
+        if (!error) {
+            // A second signal means: stop now.
+            impl.signals.async_wait([&impl](beast::error_code again, int) {
+                if (!again) {
+                    impl.io.stop();
+                }
+            });
+            impl.shut_down();
+        }
+    });
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < impl.config.threads; ++i) {
+        threads.emplace_back([&impl] { impl.io.run(); });
+    }
+    impl.io.run();
+    for (auto& t : threads) {
+        t.join();
+    }
+    impl.signals.cancel();
+    impl.read_pool.join();
+    impl.write_pool.join();
+}
+
+}  // namespace service

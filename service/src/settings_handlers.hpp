@@ -1,0 +1,31 @@
+#pragma once
+
+// Handlers of /api/v1/settings/*: parse with the library's codec, call the
+// settings store, answer with the codec's JSON. The caller has checked the
+// session, Origin, Content-Type and JSON syntax.
+
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include <service/http_message.hpp>
+#include <session/session.hpp>
+#include <settings/settings_store.hpp>
+
+namespace service::handlers {
+
+Response get_user_settings(settings::SettingsStore& store, const session::Session& session);
+Response put_user_settings(settings::SettingsStore& store, const session::Session& session,
+                           const boost::json::value& body);
+Response get_global_settings(settings::SettingsStore& store);
+Response put_global_settings(settings::SettingsStore& store, const boost::json::value& body);
+Response get_projects(settings::SettingsStore& store, const session::Session& session);
+Response get_project_settings(settings::SettingsStore& store, const session::Session& session,
+                              std::string_view project_id);
+Response put_project_settings(settings::SettingsStore& store, const session::Session& session,
+                              std::string_view project_id, const boost::json::value& body);
+
+/// The 422 answer for field errors.
+Response invalid(const settings::FieldErrors& errors);
+
+}  // namespace service::handlers
