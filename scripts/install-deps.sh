@@ -13,7 +13,7 @@ build_packages=(
     libsqlitecpp-dev libsqlite3-dev libssl-dev
 )
 test_packages=(
-    catch2 sqlite3
+    catch2 sqlite3 python3 python3-pytest
 )
 
 case "${1:-build}" in

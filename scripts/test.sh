@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
-scripts/build.sh
+scripts/build.sh -DSETTINGS_BUILD_TESTS=ON
 ctest --test-dir build --output-on-failure -j "$(nproc)"

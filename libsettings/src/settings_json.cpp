@@ -116,6 +116,11 @@ std::optional<std::vector<std::string>> read_string_array(const json::value& val
         if (!array[i].is_string()) {
             errors.push_back({path + "[" + std::to_string(i) + "]", "must be a string"});
             ok = false;
+        } else if (array[i].get_string().empty()) {
+            // Checked here too, so that one bad key elsewhere in the document does not
+            // hide this error (the document is not handed to `validate` then).
+            errors.push_back({path + "[" + std::to_string(i) + "]", "must not be empty"});
+            ok = false;
         } else {
             out.emplace_back(array[i].get_string());
         }
@@ -240,6 +245,9 @@ std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(const json::va
     AgentPipelineMappings mappings;
     for (const auto& status : value.get_object()) {
         const std::string status_path = path + "." + std::string(status.key());
+        if (status.key().empty()) {
+            errors.push_back({status_path, "status names must be non-empty UTF-8 text"});
+        }
         if (!status.value().is_array()) {
             errors.push_back({status_path, "must be an array of agents"});
             continue;
@@ -257,11 +265,11 @@ std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(const json::va
             for (const auto& member : items[i].get_object()) {
                 const std::string member_path = item_path + "." + std::string(member.key());
                 if (member.key() == "slug") {
-                    has_slug = member.value().is_string();
+                    has_slug = member.value().is_string() && !member.value().get_string().empty();
                     if (has_slug) {
                         agent.slug = member.value().get_string();
                     } else {
-                        errors.push_back({member_path, "must be a string"});
+                        errors.push_back({member_path, "must be non-empty UTF-8 text"});
                     }
                 } else if (member.key() == "display_name") {
                     if (member.value().is_string()) {

@@ -1,0 +1,245 @@
+"""Fixtures for the HTTP tests: a real settings-service on a free loopback port
+with a temporary database, a small HTTP client, and a fake GitHub."""
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse, parse_qs
+
+import pytest
+
+BINARY = os.environ.get("SETTINGS_SERVICE_BINARY", "build/service/settings-service")
+FRONTEND = "http://localhost:5173"
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # list of (lower-case name, value)
+        self.body = body
+
+    def header(self, name):
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+    def all(self, name):
+        return [value for key, value in self.headers if key == name]
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<Reply {self.status} {self.body[:300]!r}>"
+
+
+class Client:
+    """HTTP/1.1 client with one cookie jar slot for session_id."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookie = None
+
+    def request(self, method, path, body=None, headers=None, raw=None, cookie=True):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        sent = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            sent.setdefault("Content-Type", "application/json")
+        if cookie and self.cookie is not None:
+            sent["Cookie"] = f"session_id={self.cookie}"
+        conn.request(method, path, body=data, headers=sent)
+        response = conn.getresponse()
+        reply = Reply(response.status, [(k.lower(), v) for k, v in response.getheaders()],
+                      response.read())
+        conn.close()
+        for value in reply.all("set-cookie"):
+            match = re.match(r"session_id=([^;]*)", value)
+            if match:
+                self.cookie = match.group(1) or None
+        return reply
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body=body, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def login(self, username="octocat", **extra):
+        reply = self.post("/api/v1/auth/dev-login", {"username": username, **extra})
+        assert reply.status == 200, reply
+        return reply.json
+
+
+class Service:
+    """One settings-service process; restartable on the same database."""
+
+    def __init__(self, tmp_path, env=None, args=None):
+        self.db = tmp_path / "data" / "settings.db"
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "DATABASE_PATH": str(self.db),
+            "PORT": "0",
+            "DEV_LOGIN": "1",
+            "LOG_LEVEL": "debug",
+            "SESSION_CLEANUP_INTERVAL": "3600",
+        }
+        self.env.update(env or {})
+        self.args = list(args or [])
+        self.process = None
+        self.lines = []
+        self.port = None
+
+    def start(self, expect_listening=True):
+        self.lines = []
+        self.process = subprocess.Popen([BINARY, *self.args], env=self.env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ready = threading.Event()
+
+        def pump(stream):
+            for line in stream:
+                self.lines.append(line)
+                match = re.search(r"listening on http://[^ ]+:(\d+)", line)
+                if match:
+                    self.port = int(match.group(1))
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=pump, args=(self.process.stderr,), daemon=True).start()
+        threading.Thread(target=pump, args=(self.process.stdout,), daemon=True).start()
+        if expect_listening:
+            assert ready.wait(15), "the service did not start:\n" + self.log()
+            assert self.port, "the service exited:\n" + self.log()
+        return self
+
+    def client(self):
+        return Client(self.port)
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        code = self.process.wait(timeout)
+        time.sleep(0.05)  # let the pump threads read the last lines
+        self.process = None
+        return code
+
+    def restart(self, sig=signal.SIGTERM):
+        self.stop(sig)
+        return self.start()
+
+    def run_to_exit(self, timeout=15):
+        self.start(expect_listening=False)
+        code = self.process.wait(timeout)
+        time.sleep(0.05)
+        self.process = None
+        return code
+
+    def log(self):
+        return "".join(self.lines)
+
+
+@pytest.fixture
+def make_service(tmp_path):
+    services = []
+
+    def make(env=None, args=None, start=True):
+        service = Service(tmp_path, env, args)
+        services.append(service)
+        return service.start() if start else service
+
+    yield make
+    for service in services:
+        if service.process is not None and service.process.poll() is None:
+            service.process.kill()
+            service.process.wait()
+
+
+@pytest.fixture
+def service(make_service):
+    return make_service()
+
+
+@pytest.fixture
+def client(service):
+    return service.client()
+
+
+@pytest.fixture
+def user(client):
+    client.login()
+    return client
+
+
+class FakeGitHub:
+    """GitHub's OAuth and user endpoints on 127.0.0.1, answering from a code table."""
+
+    def __init__(self):
+        self.codes = {"good-code": ("gho_fake_token_1", {"id": 583231, "login": "octocat",
+                                                         "avatar_url": "https://avatars/u/1"})}
+        self.token_requests = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def reply(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                fake.token_requests.append((self.path, dict(self.headers), body))
+                if urlparse(self.path).path != "/login/oauth/access_token":
+                    return self.reply(404, {"message": "Not Found"})
+                entry = fake.codes.get(body.get("code"))
+                if entry is None:
+                    return self.reply(200, {"error": "bad_verification_code"})
+                self.reply(200, {"access_token": entry[0], "token_type": "bearer",
+                                 "scope": "read:user"})
+
+            def do_GET(self):
+                if urlparse(self.path).path != "/user":
+                    return self.reply(404, {"message": "Not Found"})
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                for access, user in fake.codes.values():
+                    if access == token:
+                        return self.reply(200, user)
+                self.reply(401, {"message": "Bad credentials"})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def github():
+    fake = FakeGitHub()
+    yield fake
+    fake.close()
+
+
+def query_of(location):
+    return {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
