@@ -3,8 +3,8 @@
 # missing. The one list of packages: the README's commands, CI and the Dockerfile
 # all come through here.
 #
-#   scripts/install-deps.sh build   # compile the product
-#   scripts/install-deps.sh test    # compile and run every test
+#   scripts/install-deps.sh build   # compile the product and its web page
+#   scripts/install-deps.sh test    # also run every test
 set -euo pipefail
 
 build_packages=(
@@ -13,7 +13,7 @@ build_packages=(
     libsqlitecpp-dev libsqlite3-dev libssl-dev
 )
 test_packages=(
-    catch2 sqlite3 python3 python3-pytest
+    catch2 sqlite3 python3 python3-pytest chromium
 )
 
 case "${1:-build}" in
@@ -22,22 +22,36 @@ case "${1:-build}" in
     *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
 esac
 
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+updated=no
+install() {
+    echo "Installing: $*"
+    if [ "$updated" = no ]; then
+        $sudo apt-get update -qq
+        updated=yes
+    fi
+    $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+
 missing=()
 for package in "${wanted[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$package")
     fi
 done
-
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    install "${missing[@]}"
 fi
 
-echo "Installing: ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    sudo="sudo"
+# The web page's toolchain. A machine may already have Node.js from elsewhere,
+# with npm inside; Debian's own nodejs needs its separate npm package.
+if ! command -v node > /dev/null; then
+    install nodejs
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! command -v npm > /dev/null; then
+    install npm
+fi

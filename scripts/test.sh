@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
 scripts/build.sh -DSETTINGS_BUILD_TESTS=ON
+scripts/web-deps.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"

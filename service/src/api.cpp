@@ -93,7 +93,8 @@ Api::Triage Api::triage(const Request& request) {
         case Endpoint::health:
             return {Stage::respond,
                     json_response(200, boost::json::object{{"status", "ok"},
-                                                           {"schema_version", schema_version_}})};
+                                                           {"schema_version", schema_version_},
+                                                           {"dev_login", config_.dev_login}})};
         case Endpoint::github_login:
             return {Stage::respond, handlers::github_login(states_, config_)};
         case Endpoint::github_callback:

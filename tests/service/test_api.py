@@ -20,7 +20,7 @@ def error_fields(reply):
 def test_health_answers_without_a_session(client):
     reply = client.get("/api/v1/health")
     assert reply.status == 200
-    assert reply.json == {"status": "ok", "schema_version": 2}
+    assert reply.json == {"status": "ok", "schema_version": 2, "dev_login": True}
     assert reply.header("content-type") == "application/json"
     assert reply.header("cache-control") == "no-store"
     assert reply.header("x-content-type-options") == "nosniff"
@@ -321,6 +321,7 @@ def test_dev_login_is_absent_unless_enabled(make_service):
     service = make_service(env={"DEV_LOGIN": "0"})
     reply = service.client().post("/api/v1/auth/dev-login", {"username": "octocat"})
     assert reply.status == 404
+    assert service.client().get("/api/v1/health").json["dev_login"] is False
 
 
 def test_every_body_endpoint_answers_400_for_malformed_json(user):
