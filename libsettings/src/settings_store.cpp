@@ -202,7 +202,8 @@ auto guarded(std::string_view context, Fn&& fn) -> decltype(fn()) {
 class Queries {
   public:
     explicit Queries(SQLite::Database& db)
-        : select_global_(db, select_global_sql()),
+        : db_(db),
+          select_global_(db, select_global_sql()),
           select_user_(db, select_user_sql()),
           select_project_(db, select_project_sql),
           select_projects_(db, select_projects_sql) {}
@@ -254,7 +255,35 @@ class Queries {
         return out;
     }
 
+    // Export reads every row once; these statements are prepared when used.
+    std::vector<UserPreferences> all_users() {
+        SQLite::Statement rows(db_, "SELECT " + column_list() +
+                                        ", updated_at, github_user_id FROM user_preferences "
+                                        "ORDER BY github_user_id");
+        std::vector<UserPreferences> out;
+        while (rows.executeStep()) {
+            out.push_back({rows.getColumn(field_count + 1).getString(), read_preferences(rows),
+                           rows.getColumn(field_count).getString()});
+        }
+        return out;
+    }
+
+    std::vector<ProjectRecord> all_projects() {
+        SQLite::Statement rows(db_,
+                               "SELECT github_user_id, project_id FROM project_settings "
+                               "ORDER BY github_user_id, project_id");
+        std::vector<ProjectRecord> out;
+        while (rows.executeStep()) {
+            const auto user = rows.getColumn(0).getString();
+            const auto project_id = rows.getColumn(1).getString();
+            out.push_back(
+                {user, project_id, project(user, project_id).value_or(ProjectSettings{})});
+        }
+        return out;
+    }
+
   private:
+    SQLite::Database& db_;
     SQLite::Statement select_global_;
     SQLite::Statement select_user_;
     SQLite::Statement select_project_;
@@ -547,6 +576,35 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
             }
             return EffectiveProjectSettings{merge(global, user), std::string(project_id),
                                             std::move(next)};
+        });
+}
+
+SettingsSnapshot SettingsStore::export_snapshot() {
+    return impl_->read("exporting settings", [](Queries& q) {
+        return SettingsSnapshot{q.global(), q.all_users(), q.all_projects()};
+    });
+}
+
+Outcome<ImportSummary> SettingsStore::import_snapshot(const SettingsSnapshot& snapshot) {
+    if (auto errors = validate(snapshot); !errors.empty()) {
+        return errors;
+    }
+    return impl_->write(
+        "importing settings", [&](Writer&, SQLite::Transaction& tx) -> Outcome<ImportSummary> {
+            GlobalSettings global = snapshot.global;
+            global.updated_at = impl_->now();
+            impl_->write_global(global);
+            for (const auto& user : snapshot.users) {
+                impl_->write_user(user.user_id, user.overrides);
+            }
+            for (const auto& project : snapshot.projects) {
+                impl_->write_project(project.user_id, project.project_id, project.settings);
+            }
+            tx.commit();
+            log::info("settings", "imported " + std::to_string(snapshot.users.size()) +
+                                      " users and " + std::to_string(snapshot.projects.size()) +
+                                      " project rows");
+            return ImportSummary{snapshot.users.size(), snapshot.projects.size()};
         });
 }
 

@@ -251,3 +251,84 @@ std::optional<FieldError> validate_project_id(std::string_view project_id) {
 }
 
 }  // namespace settings
+
+namespace settings {
+
+namespace {
+
+// A stored layer as the update that would write it: every set field a value.
+PreferencesUpdate as_update(const Preferences& values) {
+    PreferencesUpdate update;
+    for (const auto& field : field_table) {
+        if (values[field.field]) {
+            update[field.field] = *values[field.field];
+        }
+    }
+    return update;
+}
+
+ProjectSettingsUpdate as_update(const ProjectSettings& project) {
+    ProjectSettingsUpdate update;
+    if (project.board_display_config) {
+        update.board_display_config = *project.board_display_config;
+    }
+    if (project.agent_pipeline_mappings) {
+        update.agent_pipeline_mappings = *project.agent_pipeline_mappings;
+    }
+    return update;
+}
+
+}  // namespace
+
+FieldErrors validate(const SettingsSnapshot& snapshot) {
+    FieldErrors errors;
+    const auto& global = snapshot.global;
+    for (const auto& field : field_table) {
+        if (!global.preferences[field.field] && !field.nullable_in_global) {
+            errors.push_back({"global." + std::string(field.path), "is required"});
+        }
+    }
+    append_prefixed(
+        errors, "global",
+        validate(GlobalSettingsUpdate{as_update(global.preferences), global.allowed_models}));
+    const auto& model = global.preferences[Field::ai_model];
+    if (!global.allowed_models.empty() && model &&
+        std::find(global.allowed_models.begin(), global.allowed_models.end(),
+                  std::get<std::string>(*model)) == global.allowed_models.end()) {
+        errors.push_back({"global.ai.model", "must be one of the allowed models"});
+    }
+
+    std::set<std::string_view> users;
+    for (std::size_t i = 0; i < snapshot.users.size(); ++i) {
+        const auto& user = snapshot.users[i];
+        const std::string prefix = "users[" + std::to_string(i) + "]";
+        if (auto error = validate_user_id(user.user_id)) {
+            errors.push_back({prefix + ".user_id", error->message});
+        } else if (!users.insert(user.user_id).second) {
+            errors.push_back({prefix + ".user_id", "duplicates an earlier user"});
+        }
+        append_prefixed(errors, prefix, validate(as_update(user.overrides), Layer::user));
+    }
+
+    std::set<std::pair<std::string_view, std::string_view>> projects;
+    for (std::size_t i = 0; i < snapshot.projects.size(); ++i) {
+        const auto& project = snapshot.projects[i];
+        const std::string prefix = "projects[" + std::to_string(i) + "]";
+        auto user_error = validate_user_id(project.user_id);
+        auto project_error = validate_project_id(project.project_id);
+        if (user_error) {
+            errors.push_back({prefix + ".user_id", user_error->message});
+        }
+        if (project_error) {
+            errors.push_back({prefix + ".project_id", project_error->message});
+        }
+        if (!user_error && !project_error &&
+            !projects.emplace(project.user_id, project.project_id).second) {
+            errors.push_back({prefix + ".project_id", "duplicates an earlier project row"});
+        }
+        append_prefixed(errors, prefix, validate(as_update(project.settings)));
+    }
+    return errors;
+}
+
+}  // namespace settings

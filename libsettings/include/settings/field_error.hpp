@@ -18,6 +18,15 @@ struct FieldError {
 
 using FieldErrors = std::vector<FieldError>;
 
+/// Appends `more` to `errors` with each path placed under `prefix`
+/// (`ai.model` under `users[2]` is `users[2].ai.model`).
+inline void append_prefixed(FieldErrors& errors, const std::string& prefix,
+                            const FieldErrors& more) {
+    for (const auto& e : more) {
+        errors.push_back({e.field.empty() ? prefix : prefix + "." + e.field, e.message});
+    }
+}
+
 /// Either a value or the complete list of field errors that prevented it.
 /// Validation failures are expected outcomes, so they are values, not exceptions.
 template <typename T>

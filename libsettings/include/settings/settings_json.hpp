@@ -13,6 +13,7 @@
 #include <settings/field_error.hpp>
 #include <settings/global_settings.hpp>
 #include <settings/project_settings.hpp>
+#include <settings/settings_snapshot.hpp>
 #include <settings/settings_update.hpp>
 
 namespace settings {
@@ -33,6 +34,15 @@ boost::json::object to_json(const EffectiveProjectSettings& settings);
 /// The stored form of the two project fields.
 boost::json::object to_json(const BoardDisplayConfig& config);
 boost::json::object to_json(const AgentPipelineMappings& mappings);
+
+/// The export document of `settingsctl export`:
+/// {"format": "settings-snapshot/1", "global": {...}, "users": [{"user_id": ..., "ai": {...}}],
+///  "projects": [{"user_id": ..., "project_id": ..., "board_display_config": ..., ...}]}.
+/// Users list only the fields they set.
+boost::json::object to_json(const SettingsSnapshot& snapshot);
+/// The inverse of the above, with every JSON-level error at its path
+/// (`users[2].ai.temperature`); `validate(snapshot)` is applied too.
+Outcome<SettingsSnapshot> parse_snapshot(const boost::json::value& document);
 
 /// Reads a BoardDisplayConfig or AgentPipelineMappings document, adding an error
 /// for every problem at `path`; nothing when there was any error.

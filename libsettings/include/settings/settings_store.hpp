@@ -11,6 +11,7 @@
 #include <settings/field_error.hpp>
 #include <settings/global_settings.hpp>
 #include <settings/project_settings.hpp>
+#include <settings/settings_snapshot.hpp>
 #include <settings/settings_update.hpp>
 #include <settings/user_preferences.hpp>
 
@@ -73,6 +74,16 @@ class SettingsStore {
     Outcome<EffectiveProjectSettings> update_project_settings(std::string_view user_id,
                                                               std::string_view project_id,
                                                               const ProjectSettingsUpdate& update);
+
+    /// Every layer: the global row, every user's overrides and every project row.
+    [[nodiscard]] SettingsSnapshot export_snapshot();
+
+    /// Writes a snapshot in one transaction: the global row becomes the snapshot's,
+    /// each listed user's overrides and each listed project row are replaced as a
+    /// whole; rows the snapshot does not list are left alone. Everything is
+    /// validated first (paths like `users[2].ai.temperature`); on any error
+    /// nothing is written.
+    Outcome<ImportSummary> import_snapshot(const SettingsSnapshot& snapshot);
 
   private:
     class Impl;

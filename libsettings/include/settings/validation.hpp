@@ -12,6 +12,7 @@
 #include <settings/field_error.hpp>
 #include <settings/field_table.hpp>
 #include <settings/preferences.hpp>
+#include <settings/settings_snapshot.hpp>
 #include <settings/settings_update.hpp>
 
 namespace settings {
@@ -27,6 +28,11 @@ std::string field_expectation(const FieldDescriptor& field);
 FieldErrors validate(const PreferencesUpdate& update, Layer layer);
 FieldErrors validate(const GlobalSettingsUpdate& update);
 FieldErrors validate(const ProjectSettingsUpdate& update);
+
+/// A whole snapshot: a complete and valid global row, valid and unique user and
+/// project rows. Paths are prefixed: `global.ai.model`, `users[1].ai.temperature`,
+/// `projects[0].board_display_config.column_order[2]`.
+FieldErrors validate(const SettingsSnapshot& snapshot);
 
 /// A user id: non-empty text of at most 255 bytes. Reported as `user_id`.
 std::optional<FieldError> validate_user_id(std::string_view user_id);

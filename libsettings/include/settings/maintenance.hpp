@@ -1,0 +1,41 @@
+#pragma once
+
+// Read-only inspection and upkeep of a database file, for the admin tool. None of
+// these migrate or otherwise change the file they inspect.
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <settings/embedded_migrations.hpp>
+
+namespace settings {
+
+struct DatabaseStatus {
+    std::filesystem::path path;
+    int schema_version = 0;
+    int program_version = 0;
+    /// Migration files the program would apply, in order.
+    std::vector<std::string> pending;
+    /// Rows per table of the schema, for the tables that exist.
+    std::vector<std::pair<std::string, std::int64_t>> row_counts;
+};
+
+/// The state of an existing database file. Throws DatabaseOpenError when the file
+/// does not exist or is not a SQLite database.
+DatabaseStatus inspect_database(const std::filesystem::path& path,
+                                std::span<const Migration> migrations = embedded_migrations());
+
+/// SQLite's `PRAGMA integrity_check`: the problems it reports, none when the file
+/// is sound. Throws DatabaseOpenError when the file cannot be opened.
+std::vector<std::string> check_integrity(const std::filesystem::path& path);
+
+/// A consistent copy of `source` at `destination` (which must not exist), taken
+/// with SQLite's online backup while other connections keep reading and writing.
+/// Throws DatabaseOpenError or StorageError.
+void backup_database(const std::filesystem::path& source, const std::filesystem::path& destination);
+
+}  // namespace settings

@@ -1,0 +1,211 @@
+"""settingsctl, the admin tool, against real database files."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import threading
+import time
+
+import pytest
+
+SETTINGSCTL = os.environ.get("SETTINGSCTL_BINARY", "build/tools/settingsctl/settingsctl")
+SERVICE = os.environ.get("SETTINGS_SERVICE_BINARY", "build/service/settings-service")
+COMMANDS = ["status", "migrate", "check", "backup", "purge-sessions", "export", "import",
+            "global", "user"]
+
+
+def ctl(db, *args, stdin=None):
+    result = subprocess.run([SETTINGSCTL, "--db", str(db), *args], input=stdin,
+                            capture_output=True, text=True, timeout=60)
+    return result.returncode, result.stdout, result.stderr
+
+
+def snapshot(users=(), projects=(), **global_overrides):
+    document = {
+        "format": "settings-snapshot/1",
+        "global": {"ai": {"provider": "copilot", "model": "gpt-4o", "temperature": 0.7},
+                   "display": {"theme": "light", "default_view": "chat",
+                               "sidebar_collapsed": False},
+                   "workflow": {"default_repository": None, "default_assignee": "",
+                                "copilot_polling_interval": 60},
+                   "notifications": {"task_status_change": True, "agent_completion": True,
+                                     "new_recommendation": True, "chat_mention": True},
+                   "allowed_models": []},
+        "users": list(users),
+        "projects": list(projects),
+    }
+    for section, values in global_overrides.items():
+        document["global"][section].update(values)
+    return json.dumps(document)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "settings.db"
+    assert ctl(path, "migrate")[0] == 0
+    return path
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(tmp_path, command):
+    code, out, _ = ctl(tmp_path / "x.db", command, "--help")
+    assert code == 0
+    assert out.startswith(f"usage: settingsctl [--db PATH] {command}")
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_usage_errors_are_exit_2(tmp_path):
+    assert ctl(tmp_path / "x.db")[0] == 2
+    assert ctl(tmp_path / "x.db", "frobnicate")[0] == 2
+    assert ctl(tmp_path / "x.db", "backup")[0] == 2
+
+
+def test_status_reports_without_writing(tmp_path, db):
+    assert ctl(tmp_path / "missing.db", "status")[0] == 3
+    assert not (tmp_path / "missing.db").exists()
+    code, out, _ = ctl(db, "status")
+    assert code == 0
+    assert "schema version: 2 (program: 2)" in out
+    assert "pending migrations: none" in out
+    assert "user_sessions=0" in out
+
+
+def test_migrate_applies_what_is_pending(db):
+    conn = sqlite3.connect(db)
+    conn.executescript("DROP INDEX idx_user_sessions_created_at;"
+                       "DELETE FROM schema_migrations WHERE version = 2;"
+                       "UPDATE schema_version SET version = 1;")
+    conn.close()
+    before = db.read_bytes()
+    code, out, _ = ctl(db, "status")
+    assert "pending migrations: 002_session_created_at_index.sql" in out
+    assert db.read_bytes() == before
+    code, out, _ = ctl(db, "migrate")
+    assert code == 0 and "schema version 2 (applied 1 migrations)" in out
+    assert "pending migrations: none" in ctl(db, "status")[1]
+
+
+def test_migrate_refuses_a_newer_schema(db):
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE schema_version SET version = 7")
+    conn.commit()
+    conn.close()
+    code, _, err = ctl(db, "migrate")
+    assert code == 4 and "7" in err
+
+
+def test_check_passes_a_sound_file_and_fails_a_damaged_one(tmp_path, db):
+    assert ctl(db, "check") == (0, "integrity check: ok\n", "")
+    users = [{"user_id": f"user-{i}", "ai": {"model": "m" * 150}} for i in range(400)]
+    assert ctl(db, "import", "-", stdin=snapshot(users))[0] == 0
+    data = bytearray(db.read_bytes())
+    page = 4096
+    assert len(data) > 10 * page
+    # Damage the middle of the file (index and table pages), keep the header.
+    for offset in range(5 * page + 16, 8 * page, 97):
+        data[offset] = 0xA5
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(bytes(data))
+    code, out, _ = ctl(damaged, "check")
+    assert code == 1
+    assert out.startswith("integrity check: FAILED")
+
+
+def test_export_and_import_round_trip(tmp_path, db):
+    users = [{"user_id": "42", "display": {"theme": "dark"}, "ai": {"temperature": 1.25}},
+             {"user_id": "7"}]
+    projects = [{"user_id": "42", "project_id": "PVT_1",
+                 "board_display_config": {"column_order": ["A", "B"], "show_estimates": True},
+                 "agent_pipeline_mappings": {"Ready": [{"slug": "speckit.plan"}]}}]
+    document = snapshot(users, projects, ai={"model": "o1"})
+    code, out, err = ctl(db, "import", "-", stdin=document)
+    assert code == 0, err
+    assert "1 project rows" in out
+    code, out, _ = ctl(db, "export")
+    exported = json.loads(out)
+    assert exported == json.loads(document)
+    assert json.loads(ctl(db, "user", "42")[1])["display"]["theme"] == "dark"
+
+    copy = tmp_path / "copy.db"
+    export_file = tmp_path / "export.json"
+    assert ctl(db, "export", str(export_file))[0] == 0
+    assert ctl(copy, "import", str(export_file))[0] == 0
+    assert json.loads(ctl(copy, "export")[1]) == exported
+
+
+def test_an_invalid_import_changes_nothing(db):
+    assert ctl(db, "import", "-", stdin=snapshot([{"user_id": "1", "ai": {"model": "keep"}}]))[0] == 0
+    before = ctl(db, "export")[1]
+    bad = snapshot([{"user_id": "1", "ai": {"model": "changed"}},
+                    {"user_id": "2", "ai": {"temperature": 9}}],
+                   [{"user_id": "2", "project_id": "bad id"}])
+    code, _, err = ctl(db, "import", "-", stdin=bad)
+    assert code == 2
+    assert "users[1].ai.temperature" in err
+    assert "projects[0].project_id" in err
+    assert ctl(db, "export")[1] == before
+    assert ctl(db, "import", "-", stdin='{"format": "settings-snapshot/1", "a": 1, "a": 2}')[0] == 2
+    assert ctl(db, "export")[1] == before
+
+
+def test_purge_sessions_counts_what_it_deletes(tmp_path, db):
+    conn = sqlite3.connect(db)
+    for i in range(5):
+        conn.execute("INSERT INTO user_sessions (session_id, github_user_id, github_username, "
+                     "access_token, created_at, updated_at) VALUES (?, 'u', 'n', '', ?, ?)",
+                     (f"s{i}", "2020-01-01T00:00:00.000Z", "2020-01-01T00:00:00.000Z"))
+    conn.commit()
+    conn.close()
+    code, out, _ = ctl(db, "purge-sessions")
+    assert (code, out) == (0, "purged 5 expired sessions\n")
+    assert ctl(db, "purge-sessions", "--session-expire-hours", "x")[0] == 2
+
+
+def test_backup_while_the_service_writes(tmp_path):
+    db = tmp_path / "live.db"
+    service = subprocess.Popen([SERVICE], env={"DATABASE_PATH": str(db), "PORT": "0",
+                                               "DEV_LOGIN": "1", "PATH": os.environ["PATH"]},
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        for line in service.stderr:
+            if "listening on" in line:
+                port = int(line.rsplit(":", 1)[1])
+                break
+        assert port
+        threading.Thread(target=lambda: [None for _ in service.stderr], daemon=True).start()
+        import http.client
+        stop = threading.Event()
+
+        def write():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("POST", "/api/v1/auth/dev-login", body='{"username": "writer"}',
+                         headers={"Content-Type": "application/json"})
+            reply = conn.getresponse()
+            cookie = reply.getheader("Set-Cookie").split(";")[0]
+            reply.read()
+            i = 0
+            while not stop.is_set():
+                i += 1
+                conn.request("PUT", f"/api/v1/settings/project/P{i % 50}",
+                             body=json.dumps({"board_display_config": {"column_order": [str(i)]}}),
+                             headers={"Content-Type": "application/json", "Cookie": cookie})
+                conn.getresponse().read()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(0.5)
+        backups = [tmp_path / f"backup{i}.db" for i in range(3)]
+        for target in backups:
+            code, out, err = ctl(db, "backup", str(target))
+            assert code == 0, err
+        stop.set()
+        writer.join()
+        for target in backups:
+            assert ctl(target, "check")[0] == 0
+            assert "project_settings=" in ctl(target, "status")[1]
+        assert ctl(db, "backup", str(backups[0]))[0] == 3  # never overwrites
+    finally:
+        service.terminate()
+        service.wait(10)

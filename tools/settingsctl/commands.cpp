@@ -1,0 +1,209 @@
+#include "commands.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <session/session_store.hpp>
+#include <settings/database.hpp>
+#include <settings/json_text.hpp>
+#include <settings/maintenance.hpp>
+#include <settings/settings_json.hpp>
+#include <settings/settings_store.hpp>
+#include <settings/strict_json.hpp>
+
+namespace settingsctl {
+
+namespace {
+
+std::string read_all(std::istream& in) {
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Hours from a flag or its environment variable, as settings-service reads them.
+std::optional<std::chrono::milliseconds> hours(const Context& c, const std::string& flag,
+                                               const char* env, std::chrono::hours fallback) {
+    std::optional<std::string> text;
+    for (std::size_t i = 0; i + 1 < c.args.size(); ++i) {
+        if (c.args[i] == flag) {
+            text = c.args[i + 1];
+        }
+    }
+    if (!text) {
+        const char* value = std::getenv(env);
+        if (value == nullptr || *value == '\0') {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(fallback);
+        }
+        text = value;
+    }
+    double h = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), h);
+    if (ec != std::errc() || end != text->data() + text->size() || !std::isfinite(h) || h <= 0) {
+        c.err << "settingsctl: " << flag << " must be a number of hours greater than 0\n";
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(h * 3'600'000.0)));
+}
+
+}  // namespace
+
+int status(const Context& c) {
+    const auto s = settings::inspect_database(c.database);
+    c.out << "database: " << s.path.string() << "\n"
+          << "schema version: " << s.schema_version << " (program: " << s.program_version << ")\n"
+          << "pending migrations:";
+    if (s.pending.empty()) {
+        c.out << " none";
+    }
+    for (const auto& file : s.pending) {
+        c.out << " " << file;
+    }
+    c.out << "\nrows:";
+    for (const auto& [table, rows] : s.row_counts) {
+        c.out << " " << table << "=" << rows;
+    }
+    c.out << "\n";
+    return exit_ok;
+}
+
+int migrate(const Context& c) {
+    const auto before = std::filesystem::exists(c.database)
+                            ? settings::inspect_database(c.database).schema_version
+                            : 0;
+    const auto db = settings::Database::open(c.database);
+    c.out << "schema version " << db.schema_version() << " (applied "
+          << db.schema_version() - before << " migrations)\n";
+    return exit_ok;
+}
+
+int check(const Context& c) {
+    const auto problems = settings::check_integrity(c.database);
+    if (problems.empty()) {
+        c.out << "integrity check: ok\n";
+        return exit_ok;
+    }
+    c.out << "integrity check: FAILED\n";
+    for (const auto& p : problems) {
+        c.out << "  " << p << "\n";
+    }
+    return exit_failed;
+}
+
+int backup(const Context& c) {
+    if (c.args.size() != 1) {
+        c.err << "usage: settingsctl backup DEST\n";
+        return exit_usage;
+    }
+    const std::filesystem::path destination = c.args[0];
+    settings::backup_database(c.database, destination);
+    const auto problems = settings::check_integrity(destination);
+    if (!problems.empty()) {
+        c.err << "settingsctl: the backup " << destination.string()
+              << " fails its integrity check: " << problems.front() << "\n";
+        return exit_failed;
+    }
+    c.out << "backed up " << c.database.string() << " to " << destination.string() << "\n";
+    return exit_ok;
+}
+
+int purge_sessions(const Context& c) {
+    session::SessionStoreOptions options;
+    const auto window =
+        hours(c, "--session-expire-hours", "SESSION_EXPIRE_HOURS", std::chrono::hours(8));
+    const auto max_age =
+        hours(c, "--session-max-age-hours", "SESSION_MAX_AGE_HOURS", std::chrono::hours(168));
+    if (!window || !max_age) {
+        return exit_usage;
+    }
+    options.expire_after = *window;
+    options.max_age = *max_age;
+    session::SessionStore sessions(settings::Database::open(c.database), options);
+    c.out << "purged " << sessions.purge_expired() << " expired sessions\n";
+    return exit_ok;
+}
+
+int export_settings(const Context& c) {
+    if (c.args.size() > 1) {
+        c.err << "usage: settingsctl export [FILE]\n";
+        return exit_usage;
+    }
+    settings::SettingsStore store(settings::Database::open(c.database));
+    const auto text = settings::to_json_text(settings::to_json(store.export_snapshot())) + "\n";
+    if (c.args.empty() || c.args[0] == "-") {
+        c.out << text;
+        return exit_ok;
+    }
+    std::ofstream file(c.args[0], std::ios::binary | std::ios::trunc);
+    file << text;
+    if (!file.flush()) {
+        c.err << "settingsctl: cannot write " << c.args[0] << "\n";
+        return exit_failed;
+    }
+    return exit_ok;
+}
+
+int import_settings(const Context& c) {
+    if (c.args.size() != 1) {
+        c.err << "usage: settingsctl import FILE\n";
+        return exit_usage;
+    }
+    std::string text;
+    if (c.args[0] == "-") {
+        text = read_all(std::cin);
+    } else {
+        std::ifstream file(c.args[0], std::ios::binary);
+        if (!file) {
+            c.err << "settingsctl: cannot read " << c.args[0] << "\n";
+            return exit_usage;
+        }
+        text = read_all(file);
+    }
+    auto parsed = settings::parse_strict_json(text);
+    if (const auto* error = std::get_if<settings::JsonSyntaxError>(&parsed)) {
+        c.err << "settingsctl: " << c.args[0] << ": " << error->message << "\n";
+        return exit_usage;
+    }
+    auto snapshot = settings::parse_snapshot(std::get<boost::json::value>(parsed));
+    if (!snapshot) {
+        c.err << "settingsctl: " << c.args[0] << " is not valid; nothing was imported:\n";
+        for (const auto& e : snapshot.errors()) {
+            c.err << "  " << e.field << ": " << e.message << "\n";
+        }
+        return exit_usage;
+    }
+    settings::SettingsStore store(settings::Database::open(c.database));
+    const auto summary = store.import_snapshot(snapshot.value());
+    if (!summary) {
+        for (const auto& e : summary.errors()) {
+            c.err << "  " << e.field << ": " << e.message << "\n";
+        }
+        return exit_usage;
+    }
+    c.out << "imported the global settings, " << summary.value().users << " users and "
+          << summary.value().projects << " project rows\n";
+    return exit_ok;
+}
+
+int print_global(const Context& c) {
+    settings::SettingsStore store(settings::Database::open(c.database));
+    c.out << settings::to_json_text(settings::to_json(store.global_settings())) << "\n";
+    return exit_ok;
+}
+
+int print_user(const Context& c) {
+    if (c.args.size() != 1) {
+        c.err << "usage: settingsctl user USER_ID\n";
+        return exit_usage;
+    }
+    settings::SettingsStore store(settings::Database::open(c.database));
+    c.out << settings::to_json_text(settings::to_json(store.effective_user_settings(c.args[0])))
+          << "\n";
+    return exit_ok;
+}
+
+}  // namespace settingsctl

@@ -1,0 +1,122 @@
+// settingsctl: the admin tool of a settings database, without any HTTP.
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+
+#include "commands.hpp"
+
+namespace {
+
+using namespace settingsctl;
+
+struct Command {
+    int (*run)(const Context&);
+    const char* synopsis;
+    const char* help;
+};
+
+const std::map<std::string, Command, std::less<>> commands{
+    {"status",
+     {status, "status", "Schema version, pending migrations and row counts. Writes nothing."}},
+    {"migrate", {migrate, "migrate", "Create the file if needed, apply pending migrations, exit."}},
+    {"check",
+     {check, "check", "SQLite integrity check: prints ok (exit 0) or the problems (exit 1)."}},
+    {"backup",
+     {backup, "backup DEST",
+      "Consistent online copy to DEST (which must not exist), safe while the service "
+      "runs; the copy is integrity-checked."}},
+    {"purge-sessions",
+     {purge_sessions,
+      "purge-sessions [--session-expire-hours H] "
+      "[--session-max-age-hours H]",
+      "Delete expired sessions (windows default to $SESSION_EXPIRE_HOURS / "
+      "$SESSION_MAX_AGE_HOURS, else 8 / 168)."}},
+    {"export",
+     {export_settings, "export [FILE]",
+      "Global, user and project settings as one JSON document, to FILE or stdout."}},
+    {"import",
+     {import_settings, "import FILE",
+      "Read an export document (FILE or - for stdin), validate all of it, then write it "
+      "in one transaction; an invalid file changes nothing (exit 2)."}},
+    {"global", {print_global, "global", "Print the global settings as JSON."}},
+    {"user", {print_user, "user USER_ID", "Print a user's effective settings as JSON."}},
+};
+
+void usage(std::ostream& out) {
+    out << "usage: settingsctl [--db PATH] COMMAND [ARGS]\n\nCommands:\n";
+    for (const auto& [name, command] : commands) {
+        out << "  " << command.synopsis << "\n      " << command.help << "\n";
+    }
+    out << "\nOptions:\n"
+        << "  --db PATH   the database file (default: $DATABASE_PATH, else ./data/settings.db)\n"
+        << "  --help      this help; COMMAND --help for one command\n\n"
+        << "Exit codes: 0 success, 1 the command found a problem (check, backup), 2 bad usage\n"
+        << "or an invalid import file, 3 database cannot be opened or is corrupt, 4 database\n"
+        << "schema newer than the program, 5 a migration failed.\n";
+}
+
+int run(const std::vector<std::string>& args) {
+    const char* env = std::getenv("DATABASE_PATH");
+    std::filesystem::path database = env != nullptr && *env != '\0' ? env : "./data/settings.db";
+    std::size_t i = 0;
+    for (; i < args.size() && args[i].starts_with("-"); ++i) {
+        if (args[i] == "--help" || args[i] == "-h") {
+            usage(std::cout);
+            return exit_ok;
+        }
+        if (args[i] == "--db" && i + 1 < args.size()) {
+            database = args[++i];
+        } else {
+            std::cerr << "settingsctl: unknown option " << args[i] << "\n";
+            usage(std::cerr);
+            return exit_usage;
+        }
+    }
+    if (i == args.size()) {
+        usage(std::cerr);
+        return exit_usage;
+    }
+    const auto found = commands.find(args[i]);
+    if (found == commands.end()) {
+        std::cerr << "settingsctl: unknown command " << args[i] << "\n";
+        usage(std::cerr);
+        return exit_usage;
+    }
+    const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                        args.end());
+    for (const auto& arg : rest) {
+        if (arg == "--help" || arg == "-h") {
+            std::cout << "usage: settingsctl [--db PATH] " << found->second.synopsis << "\n\n"
+                      << found->second.help << "\n";
+            return exit_ok;
+        }
+    }
+    return found->second.run(Context{database, rest, std::cout, std::cerr});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    settings::log::set_level(settings::log::Level::warn);
+    try {
+        return run(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const settings::SchemaTooNewError& e) {
+        std::cerr << "settingsctl: " << e.what() << "\n";
+        return exit_schema_too_new;
+    } catch (const settings::MigrationError& e) {
+        std::cerr << "settingsctl: " << e.what() << "\n";
+        return exit_migration_failed;
+    } catch (const settings::DatabaseOpenError& e) {
+        std::cerr << "settingsctl: " << e.what() << "\n";
+        return exit_cannot_open;
+    } catch (const std::exception& e) {
+        std::cerr << "settingsctl: " << e.what() << "\n";
+        return exit_failed;
+    }
+}
