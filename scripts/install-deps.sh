@@ -3,8 +3,9 @@
 # missing. The one list of packages: the README's commands, CI and the Dockerfile
 # all come through here.
 #
-#   scripts/install-deps.sh build   # compile the product and its web page
-#   scripts/install-deps.sh test    # also run every test
+#   scripts/install-deps.sh build     # compile the product and its web page
+#   scripts/install-deps.sh test      # also run every test
+#   scripts/install-deps.sh runtime   # only run the compiled service (container image)
 set -euo pipefail
 
 build_packages=(
@@ -13,13 +14,20 @@ build_packages=(
     libsqlitecpp-dev libsqlite3-dev libssl-dev
 )
 test_packages=(
-    catch2 sqlite3 python3 python3-pytest chromium
+    catch2 sqlite3 python3 python3-pytest python3-yaml chromium
+)
+# What the compiled settings-service links at run time, its CA store for GitHub,
+# and curl for the container health check.
+runtime_packages=(
+    libsqlite3-0 libboost-json1.81.0 libssl3 ca-certificates curl
 )
 
-case "${1:-build}" in
+mode="${1:-build}"
+case "$mode" in
     build) wanted=("${build_packages[@]}") ;;
     test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
-    *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+    runtime) wanted=("${runtime_packages[@]}") ;;
+    *) echo "usage: $0 [build|test|runtime]" >&2; exit 2 ;;
 esac
 
 sudo=""
@@ -49,6 +57,9 @@ fi
 
 # The web page's toolchain. A machine may already have Node.js from elsewhere,
 # with npm inside; Debian's own nodejs needs its separate npm package.
+if [ "$mode" = runtime ]; then
+    exit 0
+fi
 if ! command -v node > /dev/null; then
     install nodejs
 fi
