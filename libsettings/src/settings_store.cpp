@@ -17,6 +17,8 @@
 #include <settings/timestamp.hpp>
 #include <settings/validation.hpp>
 
+#include "group_commit.hpp"
+
 namespace settings {
 
 namespace {
@@ -41,6 +43,23 @@ std::string placeholders(std::size_t count) {
 std::string select_global_sql() {
     return "SELECT " + column_list() +
            ", allowed_models, updated_at FROM global_settings WHERE id = 1";
+}
+
+// Effective views are read with one statement: a single statement sees one
+// snapshot, so no explicit transaction is needed, and the hot path runs one
+// prepared query instead of two.
+std::string select_effective_sql() {
+    return "SELECT " + column_list("g.") + ", " + column_list("u.") +
+           " FROM global_settings AS g LEFT JOIN user_preferences AS u"
+           " ON u.github_user_id = ?1 WHERE g.id = 1";
+}
+
+std::string select_effective_project_sql() {
+    return "SELECT " + column_list("g.") + ", " + column_list("u.") +
+           ", p.board_display_config, p.agent_pipeline_mappings"
+           " FROM global_settings AS g LEFT JOIN user_preferences AS u"
+           " ON u.github_user_id = ?1 LEFT JOIN project_settings AS p"
+           " ON p.github_user_id = ?1 AND p.project_id = ?2 WHERE g.id = 1";
 }
 
 std::string select_user_sql() {
@@ -85,11 +104,11 @@ constexpr auto select_projects_sql =
     "SELECT project_id, updated_at FROM project_settings WHERE github_user_id = ? "
     "ORDER BY updated_at DESC, project_id";
 
-// Reads the preference columns that start at column 0 of the current row.
-Preferences read_preferences(SQLite::Statement& row) {
+// Reads the preference columns that start at column `first` of the current row.
+Preferences read_preferences(SQLite::Statement& row, int first = 0) {
     Preferences values;
     for (const auto& field : field_table) {
-        const auto column = row.getColumn(static_cast<int>(index_of(field.field)));
+        const auto column = row.getColumn(first + static_cast<int>(index_of(field.field)));
         if (column.isNull()) {
             continue;
         }
@@ -203,6 +222,8 @@ class Queries {
   public:
     explicit Queries(SQLite::Database& db)
         : db_(db),
+          select_effective_(db, select_effective_sql()),
+          select_effective_project_(db, select_effective_project_sql()),
           select_global_(db, select_global_sql()),
           select_user_(db, select_user_sql()),
           select_project_(db, select_project_sql),
@@ -282,8 +303,51 @@ class Queries {
         return out;
     }
 
+    EffectiveUserSettings effective_user(std::string_view user_id) {
+        StatementScope row(select_effective_);
+        row->bind(1, std::string(user_id));
+        if (!row->executeStep()) {
+            throw StorageError("the global settings row is missing", 0);
+        }
+        return merged_row(*row);
+    }
+
+    EffectiveProjectSettings effective_project(std::string_view user_id,
+                                               std::string_view project_id) {
+        StatementScope row(select_effective_project_);
+        row->bind(1, std::string(user_id));
+        row->bind(2, std::string(project_id));
+        if (!row->executeStep()) {
+            throw StorageError("the global settings row is missing", 0);
+        }
+        const int first = 2 * static_cast<int>(field_count);
+        return {merged_row(*row),
+                std::string(project_id),
+                {read_document<BoardDisplayConfig>(row->getColumn(first), "board_display_config",
+                                                   read_board_display_config),
+                 read_document<AgentPipelineMappings>(row->getColumn(first + 1),
+                                                      "agent_pipeline_mappings",
+                                                      read_agent_pipeline_mappings)}};
+    }
+
   private:
+    // global ⊕ user from a row of global columns followed by user columns.
+    static EffectiveUserSettings merged_row(SQLite::Statement& row) {
+        EffectiveUserSettings effective;
+        effective.values = read_preferences(row);
+        const auto overrides = read_preferences(row, static_cast<int>(field_count));
+        for (const auto& field : field_table) {
+            if (overrides[field.field]) {
+                effective.values[field.field] = overrides[field.field];
+                effective.sources[index_of(field.field)] = Source::user;
+            }
+        }
+        return effective;
+    }
+
     SQLite::Database& db_;
+    SQLite::Statement select_effective_;
+    SQLite::Statement select_effective_project_;
     SQLite::Statement select_global_;
     SQLite::Statement select_user_;
     SQLite::Statement select_project_;
@@ -337,7 +401,10 @@ EffectiveUserSettings merge(const GlobalSettings& global,
 class SettingsStore::Impl {
   public:
     Impl(Database database, const PreferencesUpdate& seed, const Clock& clock)
-        : clock_(clock), writer_(std::move(database)), reader_(writer_.db.open_connection()) {
+        : clock_(clock),
+          writer_(std::move(database)),
+          reader_(writer_.db.open_connection()),
+          group_(writer_.db.connection()) {
         seeded_ = seed_global(seed);
     }
 
@@ -355,17 +422,26 @@ class SettingsStore::Impl {
         });
     }
 
-    // Runs `fn(writer, transaction)` in one BEGIN IMMEDIATE transaction: the write
-    // lock is taken before anything is read, so a read-modify-write cannot race
-    // another writer. `fn` commits when it wrote something.
+    // Runs `fn(queries)`, which must run a single statement, on the read
+    // connection: one statement reads one snapshot without a transaction.
     template <typename Fn>
-    auto write(std::string_view context, Fn&& fn)
-        -> decltype(fn(std::declval<Writer&>(), std::declval<SQLite::Transaction&>())) {
-        const std::scoped_lock lock(writer_.mutex);
-        return guarded(context, [&] {
-            SQLite::Transaction tx(writer_.db.connection(), SQLite::TransactionBehavior::IMMEDIATE);
-            return fn(writer_, tx);
+    auto read_one(std::string_view context, Fn&& fn) -> decltype(fn(std::declval<Queries&>())) {
+        const std::scoped_lock lock(reader_.mutex);
+        return guarded(context, [&] { return fn(reader_.queries); });
+    }
+
+    // Runs `fn(writer)` inside a shared BEGIN IMMEDIATE transaction (group commit)
+    // and returns its result once that transaction committed. The write lock is
+    // taken before anything is read, so a read-modify-write cannot race another
+    // writer; only the batch's leader thread touches the write connection.
+    template <typename Fn>
+    auto write(std::string_view context, Fn&& fn) -> decltype(fn(std::declval<Writer&>())) {
+        std::optional<decltype(fn(std::declval<Writer&>()))> result;
+        guarded(context, [&] {
+            group_.run([&] { result.emplace(fn(writer_)); });
+            return 0;
         });
+        return std::move(*result);
     }
 
     void write_user(std::string_view user_id, const Preferences& overrides) {
@@ -447,6 +523,7 @@ class SettingsStore::Impl {
     bool seeded_ = false;
     Writer writer_;
     Reader reader_;
+    detail::GroupCommit group_;
 };
 
 SettingsStore::SettingsStore(Database database, const PreferencesUpdate& seed, const Clock& clock)
@@ -464,8 +541,8 @@ GlobalSettings SettingsStore::global_settings() {
 
 EffectiveUserSettings SettingsStore::effective_user_settings(std::string_view user_id) {
     log::debug("settings", "read effective user settings");
-    return impl_->read("reading user settings",
-                       [&](Queries& q) { return merge(q.global(), q.user(user_id)); });
+    return impl_->read_one("reading user settings",
+                           [&](Queries& q) { return q.effective_user(user_id); });
 }
 
 Outcome<EffectiveProjectSettings> SettingsStore::effective_project_settings(
@@ -474,10 +551,8 @@ Outcome<EffectiveProjectSettings> SettingsStore::effective_project_settings(
         return FieldErrors{*error};
     }
     log::debug("settings", "read effective project settings");
-    return impl_->read("reading project settings", [&](Queries& q) {
-        return Outcome<EffectiveProjectSettings>(
-            EffectiveProjectSettings{merge(q.global(), q.user(user_id)), std::string(project_id),
-                                     q.project(user_id, project_id).value_or(ProjectSettings{})});
+    return impl_->read_one("reading project settings", [&](Queries& q) {
+        return Outcome<EffectiveProjectSettings>(q.effective_project(user_id, project_id));
     });
 }
 
@@ -498,53 +573,47 @@ Outcome<EffectiveUserSettings> SettingsStore::update_user_settings(
     if (!errors.empty()) {
         return errors;
     }
-    return impl_->write(
-        "updating user settings",
-        [&](Writer& w, SQLite::Transaction& tx) -> Outcome<EffectiveUserSettings> {
-            const auto global = w.queries.global();
-            const auto& model = update[Field::ai_model];
-            if (model.has_value() &&
-                !allows_model(global.allowed_models, std::get<std::string>(model.value()))) {
-                return FieldErrors{model_not_allowed()};
-            }
-            auto stored = w.queries.user(user_id);
-            const Preferences current = stored ? stored->overrides : Preferences{};
-            const Preferences next = update.applied_to(current);
-            if (next != current) {
-                impl_->write_user(user_id, next);
-                tx.commit();
-                stored = UserPreferences{std::string(user_id), next, {}};
-                log::debug("settings", "updated user settings");
-            }
-            return merge(global, stored);
-        });
+    return impl_->write("updating user settings", [&](Writer& w) -> Outcome<EffectiveUserSettings> {
+        const auto global = w.queries.global();
+        const auto& model = update[Field::ai_model];
+        if (model.has_value() &&
+            !allows_model(global.allowed_models, std::get<std::string>(model.value()))) {
+            return FieldErrors{model_not_allowed()};
+        }
+        auto stored = w.queries.user(user_id);
+        const Preferences current = stored ? stored->overrides : Preferences{};
+        const Preferences next = update.applied_to(current);
+        if (next != current) {
+            impl_->write_user(user_id, next);
+            stored = UserPreferences{std::string(user_id), next, {}};
+            log::debug("settings", "updated user settings");
+        }
+        return merge(global, stored);
+    });
 }
 
 Outcome<GlobalSettings> SettingsStore::update_global_settings(const GlobalSettingsUpdate& update) {
     if (auto errors = validate(update); !errors.empty()) {
         return errors;
     }
-    return impl_->write(
-        "updating global settings",
-        [&](Writer& w, SQLite::Transaction& tx) -> Outcome<GlobalSettings> {
-            const auto current = w.queries.global();
-            GlobalSettings next = current;
-            next.preferences = update.preferences.applied_to(current.preferences);
-            if (update.allowed_models) {
-                next.allowed_models = *update.allowed_models;
-            }
-            if (!allows_model(next.allowed_models, next.preferences.text(Field::ai_model))) {
-                return FieldErrors{model_not_allowed()};
-            }
-            if (next == current) {
-                return current;
-            }
-            next.updated_at = impl_->now();
-            impl_->write_global(next);
-            tx.commit();
-            log::debug("settings", "updated global settings");
-            return next;
-        });
+    return impl_->write("updating global settings", [&](Writer& w) -> Outcome<GlobalSettings> {
+        const auto current = w.queries.global();
+        GlobalSettings next = current;
+        next.preferences = update.preferences.applied_to(current.preferences);
+        if (update.allowed_models) {
+            next.allowed_models = *update.allowed_models;
+        }
+        if (!allows_model(next.allowed_models, next.preferences.text(Field::ai_model))) {
+            return FieldErrors{model_not_allowed()};
+        }
+        if (next == current) {
+            return current;
+        }
+        next.updated_at = impl_->now();
+        impl_->write_global(next);
+        log::debug("settings", "updated global settings");
+        return next;
+    });
 }
 
 Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
@@ -560,8 +629,7 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
         return errors;
     }
     return impl_->write(
-        "updating project settings",
-        [&](Writer& w, SQLite::Transaction& tx) -> Outcome<EffectiveProjectSettings> {
+        "updating project settings", [&](Writer& w) -> Outcome<EffectiveProjectSettings> {
             const auto global = w.queries.global();
             const auto user = w.queries.user(user_id);
             const ProjectSettings current =
@@ -571,7 +639,6 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
                 update.agent_pipeline_mappings.applied_to(current.agent_pipeline_mappings)};
             if (next != current) {
                 impl_->write_project(user_id, project_id, next);
-                tx.commit();
                 log::debug("settings", "updated project settings");
             }
             return EffectiveProjectSettings{merge(global, user), std::string(project_id),
@@ -589,23 +656,20 @@ Outcome<ImportSummary> SettingsStore::import_snapshot(const SettingsSnapshot& sn
     if (auto errors = validate(snapshot); !errors.empty()) {
         return errors;
     }
-    return impl_->write(
-        "importing settings", [&](Writer&, SQLite::Transaction& tx) -> Outcome<ImportSummary> {
-            GlobalSettings global = snapshot.global;
-            global.updated_at = impl_->now();
-            impl_->write_global(global);
-            for (const auto& user : snapshot.users) {
-                impl_->write_user(user.user_id, user.overrides);
-            }
-            for (const auto& project : snapshot.projects) {
-                impl_->write_project(project.user_id, project.project_id, project.settings);
-            }
-            tx.commit();
-            log::info("settings", "imported " + std::to_string(snapshot.users.size()) +
-                                      " users and " + std::to_string(snapshot.projects.size()) +
-                                      " project rows");
-            return ImportSummary{snapshot.users.size(), snapshot.projects.size()};
-        });
+    return impl_->write("importing settings", [&](Writer&) -> Outcome<ImportSummary> {
+        GlobalSettings global = snapshot.global;
+        global.updated_at = impl_->now();
+        impl_->write_global(global);
+        for (const auto& user : snapshot.users) {
+            impl_->write_user(user.user_id, user.overrides);
+        }
+        for (const auto& project : snapshot.projects) {
+            impl_->write_project(project.user_id, project.project_id, project.settings);
+        }
+        log::info("settings", "imported " + std::to_string(snapshot.users.size()) + " users and " +
+                                  std::to_string(snapshot.projects.size()) + " project rows");
+        return ImportSummary{snapshot.users.size(), snapshot.projects.size()};
+    });
 }
 
 }  // namespace settings

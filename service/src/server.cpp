@@ -42,6 +42,9 @@ constexpr auto read_timeout = std::chrono::seconds(10);
 constexpr auto write_timeout = std::chrono::seconds(10);
 constexpr auto shutdown_grace = std::chrono::seconds(5);
 constexpr std::size_t read_threads = 2;
+// Writers mostly wait for the group commit that carries their write; more of
+// them means bigger batches (one fsync for all), not more contention.
+constexpr std::size_t write_threads = 64;
 constexpr auto component = "http";
 
 Request to_request(http::request<http::string_body>& message) {
@@ -96,8 +99,7 @@ struct Server::Impl {
     session::SessionStore& sessions;
     asio::io_context io{static_cast<int>(config.threads)};
     asio::thread_pool read_pool{read_threads};
-    // One writer: SQLite takes one write transaction at a time anyway.
-    asio::thread_pool write_pool{1};
+    asio::thread_pool write_pool{write_threads};
     tcp::acceptor acceptor{io};
     asio::signal_set signals{io, SIGINT, SIGTERM};
     asio::steady_timer purge_timer{io};

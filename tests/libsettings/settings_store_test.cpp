@@ -432,3 +432,43 @@ TEST_CASE("reads are served while another process holds the write lock", "[store
     CHECK(store.update_user_settings("u1", set(Field::ai_temperature, 1.0)).ok());
     CHECK(store.effective_user_settings("u1").values.real(Field::ai_temperature) == 1.0);
 }
+
+TEST_CASE("a write that fails inside a shared commit fails alone", "[store][group_commit]") {
+    StoreFixture f;
+    auto store = f.open();
+    {
+        SQLite::Database db(f.path().string(), SQLite::OPEN_READWRITE);
+        db.exec("CREATE TRIGGER poison BEFORE INSERT ON user_preferences "
+                "WHEN NEW.github_user_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
+    }
+    constexpr int writers = 12;
+    constexpr int rounds = 30;
+    std::atomic<int> failures{0};
+    std::atomic<int> poison_failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < writers; ++t) {
+        threads.emplace_back([&, t] {
+            const std::string user = t == 0 ? "poison" : "user-" + std::to_string(t);
+            for (std::int64_t i = 1; i <= rounds; ++i) {
+                try {
+                    const auto outcome = store.update_user_settings(
+                        user, set(Field::workflow_copilot_polling_interval, i));
+                    failures += outcome.ok() ? 0 : 1;
+                } catch (const settings::StorageError&) {
+                    (t == 0 ? poison_failures : failures) += 1;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(failures == 0);
+    CHECK(poison_failures == rounds);
+    CHECK_FALSE(store.user_preferences("poison"));
+    for (int t = 1; t < writers; ++t) {
+        INFO(t);
+        CHECK(store.effective_user_settings("user-" + std::to_string(t))
+                  .values.integer(Field::workflow_copilot_polling_interval) == rounds);
+    }
+}

@@ -1,0 +1,72 @@
+#include "group_commit.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+
+namespace settings::detail {
+
+GroupCommit::GroupCommit(SQLite::Database& db, std::size_t max_batch)
+    : db_(db),
+      max_batch_(max_batch),
+      savepoint_(db, "SAVEPOINT job"),
+      release_(db, "RELEASE job"),
+      rollback_to_(db, "ROLLBACK TO job") {}
+
+void GroupCommit::run(const std::function<void()>& job) {
+    Request request{&job, nullptr, false};
+    std::unique_lock lock(mutex_);
+    queue_.push_back(&request);
+    while (!request.done) {
+        if (leading_) {
+            finished_.wait(lock);
+            continue;
+        }
+        // Lead: commit batches until our own request is in a committed one.
+        leading_ = true;
+        while (!request.done) {
+            const auto count = std::min(queue_.size(), max_batch_);
+            std::vector<Request*> batch(queue_.begin(), queue_.begin() + static_cast<long>(count));
+            queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(count));
+            lock.unlock();
+            run_batch(batch);
+            lock.lock();
+            for (auto* r : batch) {
+                r->done = true;
+            }
+            finished_.notify_all();
+        }
+        // Hand over: a waiting caller with a queued job becomes the next leader.
+        leading_ = false;
+        finished_.notify_all();
+    }
+    if (request.error) {
+        std::rethrow_exception(request.error);
+    }
+}
+
+void GroupCommit::run_batch(const std::vector<Request*>& batch) {
+    try {
+        SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+        for (auto* r : batch) {
+            savepoint_.exec();
+            savepoint_.reset();
+            try {
+                (*r->job)();
+            } catch (...) {
+                r->error = std::current_exception();
+                rollback_to_.exec();
+                rollback_to_.reset();
+            }
+            release_.exec();
+            release_.reset();
+        }
+        tx.commit();
+    } catch (...) {
+        // Not begun or not committed: nothing of the batch is durable.
+        const auto error = std::current_exception();
+        for (auto* r : batch) {
+            r->error = error;
+        }
+    }
+}
+
+}  // namespace settings::detail

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+namespace settings::detail {
+
+/// Write jobs from many threads share transactions: the first caller to find no
+/// batch running becomes the leader, runs every queued job in one BEGIN IMMEDIATE
+/// transaction, each inside its own savepoint, and commits once; the other callers
+/// wait. Each caller returns only after the commit that holds its job, so a write
+/// is acknowledged only once it is durable, and one commit (one fsync) serves the
+/// whole batch. A job that throws is rolled back to its savepoint and the exception
+/// goes to its caller alone; a failing commit fails every job of the batch.
+class GroupCommit {
+  public:
+    explicit GroupCommit(SQLite::Database& db, std::size_t max_batch = 256);
+
+    /// Runs `job` on the write connection inside a shared transaction (possibly on
+    /// another thread) and returns after the commit; rethrows what `job` or the
+    /// commit threw.
+    void run(const std::function<void()>& job);
+
+  private:
+    struct Request {
+        const std::function<void()>* job;
+        std::exception_ptr error;
+        bool done = false;
+    };
+
+    void run_batch(const std::vector<Request*>& batch);
+
+    SQLite::Database& db_;
+    std::size_t max_batch_;
+    SQLite::Statement savepoint_;
+    SQLite::Statement release_;
+    SQLite::Statement rollback_to_;
+    std::mutex mutex_;
+    std::condition_variable finished_;
+    std::vector<Request*> queue_;
+    bool leading_ = false;
+};
+
+}  // namespace settings::detail
