@@ -4,8 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
-[ -f package.json ] || exit 0
-
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
 fi

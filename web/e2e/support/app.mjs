@@ -1,0 +1,70 @@
+// Page helpers shared by the end-to-end tests.
+
+import assert from 'node:assert/strict'
+
+/** Polls until `read()` satisfies `check` (or 10 s pass), then returns the value. */
+export async function eventually(read, check, what = 'condition', timeout = 10_000) {
+  const deadline = Date.now() + timeout
+  let last
+  for (;;) {
+    last = await read()
+    if (check(last)) return last
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+export const byId = (page, id) => page.getByTestId(id, { exact: true })
+
+export async function textOf(page, id) {
+  return ((await byId(page, id).textContent()) ?? '').trim()
+}
+
+export async function waitForText(page, id, pattern) {
+  return eventually(
+    () => byId(page, id).textContent().then((t) => (t ?? '').trim()),
+    (text) => (pattern instanceof RegExp ? pattern.test(text) : text === pattern),
+    `${id} to read ${pattern}`,
+  )
+}
+
+export async function htmlTheme(page) {
+  return page.evaluate(() => document.documentElement.dataset.theme)
+}
+
+/** Signs in with dev login from the start page and waits for the shell. */
+export async function login(page, baseUrl, username) {
+  await page.goto(baseUrl)
+  await byId(page, 'dev-login-username').fill(username)
+  await byId(page, 'dev-login-submit').click()
+  await waitForText(page, 'user-name', username)
+}
+
+/** Opens Settings from the header and waits until every section is there. */
+export async function openSettings(page) {
+  await byId(page, 'nav-settings').click()
+  await waitForSettings(page)
+}
+
+export async function waitForSettings(page) {
+  await byId(page, 'section-global').waitFor()
+}
+
+/** Reloads and waits for the Settings view (the address keeps #/settings). */
+export async function reloadSettings(page) {
+  await page.reload()
+  await waitForSettings(page)
+}
+
+/** Clicks a section's Save and waits for the confirmation. */
+export async function save(page, section) {
+  await byId(page, `save-${section}`).click()
+  await waitForText(page, `status-${section}`, /Saved/)
+}
+
+/** Resolves with the JSON body of the next request to `path` with `method`. */
+export function nextRequestBody(page, method, path) {
+  return page
+    .waitForRequest((r) => r.method() === method && new URL(r.url()).pathname === path)
+    .then((r) => ({ body: JSON.parse(r.postData() ?? 'null'), headers: r.headers() }))
+}

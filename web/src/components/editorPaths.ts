@@ -1,0 +1,35 @@
+// Which 422 paths the project editors show at an item of their own (the rest
+// are shown at the whole field), so no message is lost and none is shown twice.
+
+import type { AgentPipelineMappings, BoardDisplayConfig, FieldError } from '@/api/client'
+
+export const BOARD = 'board_display_config'
+export const MAPPINGS = 'agent_pipeline_mappings'
+
+export function boardItemPaths(config: BoardDisplayConfig | null): string[] {
+  return (config?.column_order ?? []).map((_, i) => `${BOARD}.column_order[${i}]`)
+}
+
+export function mappingItemPaths(mappings: AgentPipelineMappings | null): string[] {
+  const paths: string[] = []
+  for (const [status, agents] of Object.entries(mappings ?? {})) {
+    paths.push(`${MAPPINGS}.${status}`)
+    agents.forEach((_, i) => {
+      paths.push(`${MAPPINGS}.${status}[${i}]`, `${MAPPINGS}.${status}[${i}].slug`, `${MAPPINGS}.${status}[${i}].display_name`)
+    })
+  }
+  return paths
+}
+
+/** Messages for the field itself: those no item shows, prefixed with their sub-path. */
+export function fieldLevelMessages(errors: FieldError[], field: string, ownedByItems: string[]): string[] {
+  const owned = new Set(ownedByItems)
+  return errors
+    .filter((e) => !owned.has(e.field))
+    .map((e) => (e.field === field ? e.message : `${e.field.slice(field.length).replace(/^\./, '')}: ${e.message}`))
+}
+
+/** Messages at exactly `path`. */
+export function messagesAt(errors: FieldError[], path: string): string[] {
+  return errors.filter((e) => e.field === path).map((e) => e.message)
+}

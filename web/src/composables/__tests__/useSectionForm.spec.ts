@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest'
+import { nextTick, ref } from 'vue'
+import { ApiError, type Source } from '@/api/client'
+import { describeFailure, useSectionForm } from '@/composables/useSectionForm'
+import { getPath, nest } from '@/composables/objects'
+
+function setup() {
+  const loaded = ref({
+    ai: { provider: 'copilot', model: 'gpt-4o', temperature: 1.2 },
+  })
+  const global = { ai: { provider: 'copilot', model: 'gpt-4o', temperature: 0.7 } }
+  const sources = ref<Record<string, Source>>({
+    'ai.provider': 'global',
+    'ai.model': 'global',
+    'ai.temperature': 'user',
+  })
+  const form = useSectionForm({
+    fields: ['ai.provider', 'ai.model', 'ai.temperature'],
+    read: (path) => getPath(loaded.value, path),
+    inherited: (path) => getPath(global, path),
+    source: (path) => sources.value[path],
+  })
+  return { form, loaded, sources }
+}
+
+describe('useSectionForm: dirty tracking', () => {
+  it('is clean when loaded and dirty after an edit', () => {
+    const { form } = setup()
+    expect(form.dirty.value).toBe(false)
+    form.set('ai.model', 'o1')
+    expect(form.dirty.value).toBe(true)
+    expect(form.isDirty('ai.model')).toBe(true)
+    expect(form.isDirty('ai.provider')).toBe(false)
+    expect(form.value('ai.model')).toBe('o1')
+  })
+
+  it('is clean again when the edit is set back to the loaded value', () => {
+    const { form } = setup()
+    form.set('ai.temperature', 1.5)
+    form.set('ai.temperature', 1.2)
+    expect(form.dirty.value).toBe(false)
+    expect(form.changes()).toEqual({})
+  })
+
+  it('sends only the changed fields, nested', () => {
+    const { form } = setup()
+    form.set('ai.model', 'o1')
+    expect(form.payload()).toEqual({ ai: { model: 'o1' } })
+  })
+
+  it('shows a store refresh in untouched fields and keeps the edits', () => {
+    const { form, loaded } = setup()
+    form.set('ai.model', 'o1')
+    loaded.value = { ai: { provider: 'azure_openai', model: 'gpt-4o', temperature: 1.2 } }
+    expect(form.value('ai.provider')).toBe('azure_openai')
+    expect(form.value('ai.model')).toBe('o1')
+    expect(form.payload()).toEqual({ ai: { model: 'o1' } })
+  })
+
+  it('writes through a v-model ref', async () => {
+    const { form } = setup()
+    const model = form.model<string>('ai.model')
+    model.value = 'o3'
+    await nextTick()
+    expect(form.value('ai.model')).toBe('o3')
+    expect(model.value).toBe('o3')
+  })
+
+  it('discards every edit', () => {
+    const { form } = setup()
+    form.set('ai.model', 'o1')
+    form.reset('ai.temperature')
+    form.discard()
+    expect(form.dirty.value).toBe(false)
+    expect(form.value('ai.temperature')).toBe(1.2)
+  })
+
+  it('compares arrays and objects by value', () => {
+    const loaded = ref({ column_order: ['A', 'B'] as string[] })
+    const form = useSectionForm({ fields: ['column_order'], read: (p) => getPath(loaded.value, p) })
+    form.set('column_order', ['B', 'A'])
+    expect(form.dirty.value).toBe(true)
+    form.set('column_order', ['A', 'B'])
+    expect(form.dirty.value).toBe(false)
+  })
+})
+
+describe('useSectionForm: reset to default', () => {
+  it('sends null for a reset own field and shows the inherited value meanwhile', () => {
+    const { form } = setup()
+    expect(form.canReset('ai.temperature')).toBe(true)
+    form.reset('ai.temperature')
+    expect(form.value('ai.temperature')).toBe(0.7)
+    expect(form.origin('ai.temperature')).toBe('pending-reset')
+    expect(form.payload()).toEqual({ ai: { temperature: null } })
+  })
+
+  it('only drops the edit of an inherited field (nothing to reset on the server)', () => {
+    const { form } = setup()
+    expect(form.canReset('ai.model')).toBe(false)
+    form.set('ai.model', 'o1')
+    expect(form.canReset('ai.model')).toBe(true)
+    form.reset('ai.model')
+    expect(form.dirty.value).toBe(false)
+    expect(form.payload()).toEqual({})
+    expect(form.origin('ai.model')).toBe('global')
+  })
+
+  it('editing after a reset replaces the null with the new value', () => {
+    const { form } = setup()
+    form.reset('ai.temperature')
+    form.set('ai.temperature', 0.3)
+    expect(form.payload()).toEqual({ ai: { temperature: 0.3 } })
+    expect(form.origin('ai.temperature')).toBe('user')
+  })
+
+  it('respects resettable()', () => {
+    const form = useSectionForm({
+      fields: ['a'],
+      read: () => 1,
+      source: () => 'user',
+      resettable: () => false,
+    })
+    expect(form.canReset('a')).toBe(false)
+  })
+})
+
+describe('useSectionForm: saving', () => {
+  it('clears the draft and confirms after a successful save', async () => {
+    const { form, loaded, sources } = setup()
+    form.set('ai.model', 'o1')
+    form.reset('ai.temperature')
+    let sent: unknown
+    const ok = await form.save(async (payload) => {
+      sent = payload
+      loaded.value = { ai: { provider: 'copilot', model: 'o1', temperature: 0.7 } }
+      sources.value = { ...sources.value, 'ai.model': 'user', 'ai.temperature': 'global' }
+    })
+    expect(ok).toBe(true)
+    expect(sent).toEqual({ ai: { model: 'o1', temperature: null } })
+    expect(form.dirty.value).toBe(false)
+    expect(form.status.value).toBe('saved')
+    expect(form.message.value).toBe('Saved.')
+    expect(form.origin('ai.temperature')).toBe('global')
+    expect(form.value('ai.model')).toBe('o1')
+  })
+
+  it('maps each 422 detail to the field its path names and keeps the edits', async () => {
+    const { form } = setup()
+    form.set('ai.temperature', 5)
+    form.set('ai.model', '')
+    const ok = await form.save(() =>
+      Promise.reject(
+        new ApiError(422, 'the request breaks the schema', [
+          { field: 'ai.temperature', message: 'must be a number from 0 to 2' },
+          { field: 'ai.model', message: 'must not be empty' },
+          { field: 'ai.foo', message: 'is not a known field' },
+        ]),
+      ),
+    )
+    expect(ok).toBe(false)
+    expect(form.status.value).toBe('error')
+    expect(form.errorsAt('ai.temperature')).toEqual(['must be a number from 0 to 2'])
+    expect(form.errorsAt('ai.model')).toEqual(['must not be empty'])
+    expect(form.errorsAt('ai.provider')).toEqual([])
+    expect(form.unplacedErrors.value).toEqual([{ field: 'ai.foo', message: 'is not a known field' }])
+    expect(form.value('ai.temperature')).toBe(5)
+    expect(form.dirty.value).toBe(true)
+  })
+
+  it('places array item paths under their field', async () => {
+    const loaded = ref({ board_display_config: { column_order: [''] } })
+    const form = useSectionForm({ fields: ['board_display_config'], read: (p) => getPath(loaded.value, p) })
+    form.set('board_display_config', { column_order: ['', 'A'] })
+    await form.save(() =>
+      Promise.reject(
+        new ApiError(422, 'bad', [{ field: 'board_display_config.column_order[0]', message: 'must not be empty' }]),
+      ),
+    )
+    expect(form.errorsAt('board_display_config')).toEqual([])
+    expect(form.errorsWithin('board_display_config')).toEqual([
+      { field: 'board_display_config.column_order[0]', message: 'must not be empty' },
+    ])
+    expect(form.unplacedErrors.value).toEqual([])
+  })
+
+  it('clears a field error when that field is edited', async () => {
+    const { form } = setup()
+    form.set('ai.temperature', 5)
+    await form.save(() => Promise.reject(new ApiError(422, 'bad', [{ field: 'ai.temperature', message: 'too high' }])))
+    form.set('ai.temperature', 1)
+    expect(form.errorsAt('ai.temperature')).toEqual([])
+  })
+
+  it('keeps the edits and says so on a network or server error', async () => {
+    const { form } = setup()
+    form.set('ai.model', 'o1')
+    await form.save(() => Promise.reject(new ApiError(0, 'unreachable')))
+    expect(form.status.value).toBe('error')
+    expect(form.message.value).toMatch(/cannot be reached.*kept/)
+    expect(form.value('ai.model')).toBe('o1')
+    expect(form.payload()).toEqual({ ai: { model: 'o1' } })
+    await form.save(() => Promise.reject(new ApiError(500, 'storage failure')))
+    expect(form.message.value).toMatch(/storage failure \(500\).*kept/)
+    expect(form.dirty.value).toBe(true)
+  })
+
+  it('does not send when nothing changed', async () => {
+    const { form } = setup()
+    let called = false
+    expect(
+      await form.save(async () => {
+        called = true
+      }),
+    ).toBe(false)
+    expect(called).toBe(false)
+  })
+
+  it('keeps an edit made while the save was running', async () => {
+    const { form } = setup()
+    form.set('ai.model', 'o1')
+    let finish!: () => void
+    const saving = form.save(() => new Promise<void>((r) => (finish = r)))
+    form.set('ai.model', 'o3')
+    finish()
+    await saving
+    expect(form.isDirty('ai.model')).toBe(true)
+    expect(form.value('ai.model')).toBe('o3')
+  })
+})
+
+describe('helpers', () => {
+  it('nest() builds the request body from dotted paths', () => {
+    expect(nest({ 'ai.model': null, 'ai.temperature': 1, allowed_models: ['a'] })).toEqual({
+      ai: { model: null, temperature: 1 },
+      allowed_models: ['a'],
+    })
+  })
+
+  it('describeFailure() names 502 from a proxy as unreachable', () => {
+    expect(describeFailure(new ApiError(502, 'bad gateway'))).toMatch(/cannot be reached/)
+    expect(describeFailure(new ApiError(422, 'bad'))).toMatch(/correct the fields/)
+  })
+})

@@ -1,0 +1,240 @@
+// The form logic shared by every settings section: a draft over the loaded
+// values, dirty tracking per field, "reset to default" (null in the PUT), the
+// partial payload of only the changed fields, and the mapping of a 422's
+// details to the fields they name. The loaded values stay in their store; the
+// draft keeps only what the user changed, so a store refresh shows through
+// every field the user did not touch.
+
+import { computed, ref, type ComputedRef, type WritableComputedRef } from 'vue'
+import { ApiError, type FieldError, type Source } from '@/api/client'
+import { clone, deepEqual, nest } from './objects'
+
+export type SaveStatus = 'idle' | 'saving' | 'saved' | 'error'
+
+/** What a field's indicator shows: where its value comes from, or that it will be inherited after saving. */
+export type FieldOrigin = Source | 'pending-reset'
+
+export interface SectionFormOptions {
+  /** The dotted paths of the fields in the PUT body, e.g. "ai.temperature". */
+  fields: readonly string[]
+  /** The loaded (effective) value of a field. */
+  read: (path: string) => unknown
+  /** The value a field falls back to when reset (the global value); undefined when unknown. */
+  inherited?: (path: string) => unknown
+  /** Where the loaded value comes from (the response's `sources`). */
+  source?: (path: string) => Source | undefined
+  /** Whether a field may be reset (sent as null). Default: when its source is not "global". */
+  resettable?: (path: string) => boolean
+  /** Sources that mean "set on this layer" (a reset removes them). Default: user and project. */
+  ownSources?: readonly Source[]
+}
+
+export interface SectionForm {
+  fields: readonly string[]
+  /** The value to show: the edit, else the inherited value after a reset, else the loaded one. */
+  value(path: string): unknown
+  /** A writable ref for v-model. */
+  model<T = unknown>(path: string): WritableComputedRef<T>
+  set(path: string, value: unknown): void
+  /** "Reset to default": the field is sent as null, or an edit of an inherited field is dropped. */
+  reset(path: string): void
+  canReset(path: string): boolean
+  isDirty(path: string): boolean
+  isReset(path: string): boolean
+  origin(path: string): FieldOrigin | undefined
+  dirty: ComputedRef<boolean>
+  /** Only the changed fields, by dotted path (null for a reset). */
+  changes(): Record<string, unknown>
+  /** The nested body of a partial PUT. */
+  payload(): Record<string, unknown>
+  /** 422 messages for exactly this path. */
+  errorsAt(path: string): string[]
+  /** 422 details for this path and everything below it (`path.x`, `path[0]`). */
+  errorsWithin(path: string): FieldError[]
+  /** 422 details that name no field of this form (shown at the section). */
+  unplacedErrors: ComputedRef<FieldError[]>
+  errors: ComputedRef<FieldError[]>
+  status: ComputedRef<SaveStatus>
+  message: ComputedRef<string>
+  /** Sends payload() with `send`; on success the draft is cleared, on failure it is kept. */
+  save(send: (payload: Record<string, unknown>) => Promise<unknown>): Promise<boolean>
+  discard(): void
+  /** Records a failure that did not come from save() (e.g. a load). */
+  fail(error: unknown): void
+}
+
+export function isWithin(field: string, path: string): boolean {
+  return field === path || field.startsWith(`${path}.`) || field.startsWith(`${path}[`)
+}
+
+/** The sentence shown at a section for a failed save. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 422) return 'Not saved: please correct the fields marked below.'
+    // 502–504 come from a proxy in front of a service that is down.
+    if (error.status === 0 || (error.status >= 502 && error.status <= 504)) {
+      return 'Not saved: the service cannot be reached. Your changes are kept; try again.'
+    }
+    if (error.status === 401) return 'Not saved: your session has ended. Sign in again.'
+    return `Not saved: ${error.message} (${error.status}). Your changes are kept; try again.`
+  }
+  return 'Not saved: something went wrong. Your changes are kept; try again.'
+}
+
+export function useSectionForm(options: SectionFormOptions): SectionForm {
+  const ownSources = options.ownSources ?? ['user', 'project']
+  const edits = ref<Record<string, unknown>>({})
+  const resets = ref<Record<string, true>>({})
+  const errorList = ref<FieldError[]>([])
+  const statusRef = ref<SaveStatus>('idle')
+  const messageRef = ref('')
+
+  const has = (record: object, key: string) => Object.prototype.hasOwnProperty.call(record, key)
+
+  function value(path: string): unknown {
+    if (has(edits.value, path)) return edits.value[path]
+    if (resets.value[path] && options.inherited) return options.inherited(path)
+    return options.read(path)
+  }
+
+  function clearErrorsWithin(path: string) {
+    if (errorList.value.some((e) => isWithin(e.field, path))) {
+      errorList.value = errorList.value.filter((e) => !isWithin(e.field, path))
+    }
+  }
+
+  function touched() {
+    if (statusRef.value === 'saved') {
+      statusRef.value = 'idle'
+      messageRef.value = ''
+    }
+  }
+
+  function set(path: string, next: unknown) {
+    const { [path]: _dropped, ...restResets } = resets.value
+    void _dropped
+    resets.value = restResets
+    const { [path]: _old, ...restEdits } = edits.value
+    void _old
+    edits.value = deepEqual(next, options.read(path)) ? restEdits : { ...restEdits, [path]: clone(next) }
+    clearErrorsWithin(path)
+    touched()
+  }
+
+  function isOwn(path: string): boolean {
+    const src = options.source?.(path)
+    return src !== undefined && ownSources.includes(src)
+  }
+
+  function canReset(path: string): boolean {
+    if (options.resettable && !options.resettable(path)) return false
+    return isOwn(path) || has(edits.value, path)
+  }
+
+  function reset(path: string) {
+    const { [path]: _old, ...restEdits } = edits.value
+    void _old
+    edits.value = restEdits
+    if (isOwn(path)) resets.value = { ...resets.value, [path]: true }
+    clearErrorsWithin(path)
+    touched()
+  }
+
+  const isReset = (path: string) => resets.value[path] === true
+  const isDirty = (path: string) => isReset(path) || has(edits.value, path)
+
+  function origin(path: string): FieldOrigin | undefined {
+    if (isReset(path)) return 'pending-reset'
+    return options.source?.(path)
+  }
+
+  const dirty = computed(() => Object.keys(edits.value).length > 0 || Object.keys(resets.value).length > 0)
+
+  function changes(): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const path of options.fields) {
+      if (isReset(path)) out[path] = null
+      else if (has(edits.value, path)) out[path] = clone(edits.value[path])
+    }
+    return out
+  }
+
+  const errors = computed(() => errorList.value)
+  const unplacedErrors = computed(() =>
+    errorList.value.filter((e) => !options.fields.some((path) => isWithin(e.field, path))),
+  )
+
+  function fail(error: unknown) {
+    errorList.value = error instanceof ApiError && error.status === 422 ? error.details : []
+    statusRef.value = 'error'
+    messageRef.value = describeFailure(error)
+  }
+
+  async function save(send: (payload: Record<string, unknown>) => Promise<unknown>): Promise<boolean> {
+    if (!dirty.value || statusRef.value === 'saving') return false
+    statusRef.value = 'saving'
+    messageRef.value = 'Saving…'
+    errorList.value = []
+    const sent = changes()
+    try {
+      await send(nest(sent))
+    } catch (error) {
+      fail(error)
+      return false
+    }
+    // Drop only what was sent: anything edited while the request ran stays a draft.
+    const nextEdits = { ...edits.value }
+    const nextResets = { ...resets.value }
+    for (const [path, sentValue] of Object.entries(sent)) {
+      const unchanged = has(nextEdits, path) ? deepEqual(nextEdits[path], sentValue) : nextResets[path] === true
+      if (unchanged) {
+        delete nextEdits[path]
+        delete nextResets[path]
+      }
+    }
+    edits.value = nextEdits
+    resets.value = nextResets
+    statusRef.value = 'saved'
+    messageRef.value = 'Saved.'
+    return true
+  }
+
+  function discard() {
+    edits.value = {}
+    resets.value = {}
+    errorList.value = []
+    statusRef.value = 'idle'
+    messageRef.value = ''
+  }
+
+  function model<T>(path: string): WritableComputedRef<T> {
+    return computed<T>({
+      get: () => value(path) as T,
+      set: (next: T) => set(path, next),
+    })
+  }
+
+  return {
+    fields: options.fields,
+    value,
+    model,
+    set,
+    reset,
+    canReset,
+    isDirty,
+    isReset,
+    origin,
+    dirty,
+    changes,
+    payload: () => nest(changes()),
+    errorsAt: (path) => errorList.value.filter((e) => e.field === path).map((e) => e.message),
+    errorsWithin: (path) => errorList.value.filter((e) => isWithin(e.field, path)),
+    unplacedErrors,
+    errors,
+    status: computed(() => statusRef.value),
+    message: computed(() => messageRef.value),
+    save,
+    discard,
+    fail,
+  }
+}

@@ -1,0 +1,27 @@
+import { fileURLToPath, URL } from 'node:url'
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+
+// The service the dev server forwards /api to. The Origin header is passed on
+// as the browser sent it (no changeOrigin), so the service's FRONTEND_URL
+// check sees http://localhost:5173 just as it would behind the real proxy.
+const apiTarget = process.env.SETTINGS_API_URL || 'http://127.0.0.1:8000'
+
+export default defineConfig({
+  plugins: [vue()],
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  server: {
+    host: 'localhost',
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      '/api': { target: apiTarget },
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+  },
+})
