@@ -146,6 +146,7 @@ class SessionStore::Impl {
         const std::string id = detail::session_id_of(cookie);
         const std::string at = settings::format_timestamp(now());
         const std::scoped_lock lock(writer_.mutex);
+        writer_.db.ensure_file_in_place();
         StatementScope insert(writer_.insert);
         insert->bind(1, id);
         insert->bind(2, user.github_user_id);
@@ -206,6 +207,7 @@ class SessionStore::Impl {
     std::optional<Session> select_project(const std::string& id,
                                           const std::optional<std::string>& project_id) {
         const std::scoped_lock lock(writer_.mutex);
+        writer_.db.ensure_file_in_place();
         auto found = live_for_write(id);
         if (!found) {
             return std::nullopt;
@@ -224,6 +226,7 @@ class SessionStore::Impl {
 
     bool update_tokens(const std::string& id, const OAuthTokens& tokens) {
         const std::scoped_lock lock(writer_.mutex);
+        writer_.db.ensure_file_in_place();
         if (!live_for_write(id)) {
             return false;
         }
@@ -240,6 +243,7 @@ class SessionStore::Impl {
 
     bool remove(const std::string& id) {
         const std::scoped_lock lock(writer_.mutex);
+        writer_.db.ensure_file_in_place();
         StatementScope remove(writer_.remove);
         remove->bind(1, id);
         settings::log::debug(component, "session removed");
@@ -248,6 +252,7 @@ class SessionStore::Impl {
 
     std::size_t remove_all_for_user(std::string_view user_id) {
         const std::scoped_lock lock(writer_.mutex);
+        writer_.db.ensure_file_in_place();
         StatementScope remove(writer_.remove_user);
         remove->bind(1, std::string(user_id));
         settings::log::debug(component, "sessions of a user removed");
@@ -258,6 +263,7 @@ class SessionStore::Impl {
     std::size_t purge_batch() {
         const auto [inactive_before, created_before] = expiry_cutoffs(now());
         const std::scoped_lock lock(writer_.mutex);
+        writer_.db.ensure_file_in_place();
         StatementScope purge(writer_.purge_batch);
         purge->bind(1, inactive_before);
         purge->bind(2, created_before);

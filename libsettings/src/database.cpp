@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <system_error>
 #include <thread>
 
@@ -108,7 +109,23 @@ Database::Database(std::filesystem::path path, std::unique_ptr<SQLite::Database>
     : path_(std::move(path)),
       connection_(std::move(connection)),
       schema_version_(schema_version),
-      busy_timeout_(busy_timeout) {}
+      busy_timeout_(busy_timeout) {
+    struct stat file {};
+    if (stat(path_.c_str(), &file) == 0) {
+        device_ = file.st_dev;
+        inode_ = file.st_ino;
+    }
+}
+
+void Database::ensure_file_in_place() const {
+    struct stat file {};
+    if (stat(path_.c_str(), &file) != 0 || file.st_dev != device_ || file.st_ino != inode_) {
+        const std::string message = "the database file " + path_.string() +
+                                    " was deleted or replaced while open; refusing to write";
+        log::error("database", message);
+        throw StorageUnavailableError(message, 0);
+    }
+}
 
 Database::Database(Database&&) noexcept = default;
 Database& Database::operator=(Database&&) noexcept = default;

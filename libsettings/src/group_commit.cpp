@@ -4,8 +4,10 @@
 
 namespace settings::detail {
 
-GroupCommit::GroupCommit(SQLite::Database& db, std::size_t max_batch)
+GroupCommit::GroupCommit(SQLite::Database& db, std::function<void()> before_commit,
+                         std::size_t max_batch)
     : db_(db),
+      before_commit_(std::move(before_commit)),
       max_batch_(max_batch),
       savepoint_(db, "SAVEPOINT job"),
       release_(db, "RELEASE job"),
@@ -59,6 +61,7 @@ void GroupCommit::run_batch(const std::vector<Request*>& batch) {
             release_.exec();
             release_.reset();
         }
+        before_commit_();
         tx.commit();
     } catch (...) {
         // Not begun or not committed: nothing of the batch is durable.

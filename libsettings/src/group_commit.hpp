@@ -21,7 +21,9 @@ namespace settings::detail {
 /// goes to its caller alone; a failing commit fails every job of the batch.
 class GroupCommit {
   public:
-    explicit GroupCommit(SQLite::Database& db, std::size_t max_batch = 256);
+    /// `before_commit` runs before each commit and may throw to fail the batch.
+    GroupCommit(SQLite::Database& db, std::function<void()> before_commit,
+                std::size_t max_batch = 256);
 
     /// Runs `job` on the write connection inside a shared transaction (possibly on
     /// another thread) and returns after the commit; rethrows what `job` or the
@@ -38,6 +40,7 @@ class GroupCommit {
     void run_batch(const std::vector<Request*>& batch);
 
     SQLite::Database& db_;
+    std::function<void()> before_commit_;
     std::size_t max_batch_;
     SQLite::Statement savepoint_;
     SQLite::Statement release_;

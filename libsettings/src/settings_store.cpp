@@ -404,7 +404,7 @@ class SettingsStore::Impl {
         : clock_(clock),
           writer_(std::move(database)),
           reader_(writer_.db.open_connection()),
-          group_(writer_.db.connection()) {
+          group_(writer_.db.connection(), [this] { writer_.db.ensure_file_in_place(); }) {
         seeded_ = seed_global(seed);
     }
 
@@ -441,6 +441,7 @@ class SettingsStore::Impl {
             group_.run([&] { result.emplace(fn(writer_)); });
             return 0;
         });
+        log::debug("settings", std::string(context) + ": committed");
         return std::move(*result);
     }
 
@@ -586,7 +587,6 @@ Outcome<EffectiveUserSettings> SettingsStore::update_user_settings(
         if (next != current) {
             impl_->write_user(user_id, next);
             stored = UserPreferences{std::string(user_id), next, {}};
-            log::debug("settings", "updated user settings");
         }
         return merge(global, stored);
     });
@@ -611,7 +611,6 @@ Outcome<GlobalSettings> SettingsStore::update_global_settings(const GlobalSettin
         }
         next.updated_at = impl_->now();
         impl_->write_global(next);
-        log::debug("settings", "updated global settings");
         return next;
     });
 }
@@ -639,7 +638,6 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
                 update.agent_pipeline_mappings.applied_to(current.agent_pipeline_mappings)};
             if (next != current) {
                 impl_->write_project(user_id, project_id, next);
-                log::debug("settings", "updated project settings");
             }
             return EffectiveProjectSettings{merge(global, user), std::string(project_id),
                                             std::move(next)};
@@ -656,7 +654,7 @@ Outcome<ImportSummary> SettingsStore::import_snapshot(const SettingsSnapshot& sn
     if (auto errors = validate(snapshot); !errors.empty()) {
         return errors;
     }
-    return impl_->write("importing settings", [&](Writer&) -> Outcome<ImportSummary> {
+    auto outcome = impl_->write("importing settings", [&](Writer&) -> Outcome<ImportSummary> {
         GlobalSettings global = snapshot.global;
         global.updated_at = impl_->now();
         impl_->write_global(global);
@@ -666,10 +664,11 @@ Outcome<ImportSummary> SettingsStore::import_snapshot(const SettingsSnapshot& sn
         for (const auto& project : snapshot.projects) {
             impl_->write_project(project.user_id, project.project_id, project.settings);
         }
-        log::info("settings", "imported " + std::to_string(snapshot.users.size()) + " users and " +
-                                  std::to_string(snapshot.projects.size()) + " project rows");
         return ImportSummary{snapshot.users.size(), snapshot.projects.size()};
     });
+    log::info("settings", "imported " + std::to_string(snapshot.users.size()) + " users and " +
+                              std::to_string(snapshot.projects.size()) + " project rows");
+    return outcome;
 }
 
 }  // namespace settings

@@ -1,6 +1,7 @@
 // settings-service: configuration, database, then the HTTP host (service.md,
 // "Start-up, in this order").
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -90,6 +91,8 @@ int serve(const service::Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A closed stderr (a supervisor that went away) must not kill the service.
+    std::signal(SIGPIPE, SIG_IGN);
     const std::vector<std::string> args(argv + 1, argv + argc);
     const auto parsed = service::parse_config(args, [](const std::string& name) {
         const char* value = std::getenv(name.c_str());

@@ -8,11 +8,14 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -75,12 +78,37 @@ http::response<http::string_body> to_message(Response& response, unsigned versio
     return message;
 }
 
-// Runs `work` on `pool` and resumes the caller on its own executor with the result.
+// Runs `work` on `pool` and resumes the caller on its own executor with the
+// result. The answer is posted straight to the caller's executor: it must not
+// queue behind other jobs of the pool that may be waiting for a lock.
 template <typename Work>
 awaitable<Response> run_on(asio::thread_pool& pool, Work work) {
-    co_return co_await asio::co_spawn(
-        pool, [work = std::move(work)]() mutable -> awaitable<Response> { co_return work(); },
-        use_awaitable);
+    co_return co_await asio::async_initiate<decltype(use_awaitable),
+                                            void(std::exception_ptr, Response)>(
+        [&pool](auto handler, Work job) {
+            asio::post(pool, [job = std::move(job), handler = std::move(handler)]() mutable {
+                std::exception_ptr error;
+                Response response;
+                try {
+                    response = job();
+                } catch (...) {
+                    error = std::current_exception();
+                }
+                // Back to the handler's own executor (the connection's strand).
+                asio::post(asio::append(std::move(handler), error, std::move(response)));
+            });
+        },
+        use_awaitable, std::move(work));
+}
+
+// The request path for the log: printable ASCII only, at most 200 characters.
+std::string loggable(std::string_view path) {
+    constexpr std::size_t max_length = 200;
+    std::string out;
+    for (char c : path.substr(0, max_length)) {
+        out.push_back(c > 0x20 && c < 0x7F ? c : '?');
+    }
+    return path.size() > max_length ? out + "..." : out;
 }
 
 // A live connection, as far as shutdown needs to know: whether it is waiting for
@@ -188,6 +216,11 @@ struct Server::Impl {
                 co_await refuse_unreadable(stream, header_error);
                 co_return;
             }
+            // Beast checks its header limit per read, not over the whole head.
+            if (header_bytes > header_limit) {
+                co_await refuse(stream, 431, "the request headers are too large");
+                co_return;
+            }
             const auto expect = parser.get()[http::field::expect];
             if (beast::iequals(expect, "100-continue")) {
                 http::response<http::empty_body> go_on{http::status::continue_, 11};
@@ -221,9 +254,9 @@ struct Server::Impl {
                 const auto ms = std::chrono::duration<double, std::milli>(
                                     std::chrono::steady_clock::now() - started)
                                     .count();
-                settings::log::debug(component, request.method + " " + std::string(request.path()) +
-                                                    " " + std::to_string(status) + " " +
-                                                    std::to_string(ms) + " ms");
+                settings::log::debug(
+                    component, loggable(request.method) + " " + loggable(request.path()) + " " +
+                                   std::to_string(status) + " " + std::to_string(ms) + " ms");
             }
             if (write_error || !out.keep_alive()) {
                 co_return;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -44,6 +45,11 @@ class Database {
     [[nodiscard]] SQLite::Database& connection() { return *connection_; }
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     [[nodiscard]] std::chrono::milliseconds busy_timeout() const { return busy_timeout_; }
+
+    /// Throws StorageUnavailableError (and logs an ERROR) when the file at `path()`
+    /// is no longer the file this connection opened: deleted, or replaced. Writes
+    /// would then go to an unlinked file and be lost, so they are refused instead.
+    void ensure_file_in_place() const;
     /// The schema version after migration.
     [[nodiscard]] int schema_version() const { return schema_version_; }
 
@@ -55,6 +61,8 @@ class Database {
     std::unique_ptr<SQLite::Database> connection_;
     int schema_version_;
     std::chrono::milliseconds busy_timeout_;
+    std::uint64_t device_ = 0;
+    std::uint64_t inode_ = 0;
 };
 
 }  // namespace settings
