@@ -14,7 +14,7 @@ build_packages=(
     libsqlitecpp-dev libsqlite3-dev libssl-dev
 )
 test_packages=(
-    catch2 sqlite3 python3 python3-pytest python3-yaml chromium
+    catch2 sqlite3 python3 python3-pytest python3-yaml chromium libbenchmark-dev wrk
 )
 # What the compiled settings-service links at run time, its CA store for GitHub,
 # and curl for the container health check.
