@@ -311,12 +311,12 @@ class SessionStore::Impl {
 
     // Deletes an expired or unreadable row, if it is still expired.
     void reject(const std::string& id, bool readable, system_clock::time_point at) {
-        const auto [inactive_before, created_before] = expiry_cutoffs(at);
+        const auto cutoffs = expiry_cutoffs(at);
         best_effort_write([&] {
             StatementScope remove(writer_.remove_if_expired);
             remove->bind(1, id);
-            remove->bind(2, inactive_before);
-            remove->bind(3, created_before);
+            remove->bind(2, cutoffs.first);
+            remove->bind(3, cutoffs.second);
             return remove->exec();
         });
         settings::log::debug(component, readable ? "lookup: expired session rejected"

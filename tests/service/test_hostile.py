@@ -4,6 +4,7 @@ garbage. The promise: no input crashes the service, hangs it, leaks from it,
 or makes it answer 5xx; every refusal is a JSON error."""
 
 import json
+import os
 import random
 import re
 import resource
@@ -740,7 +741,10 @@ def test_ten_thousand_malformed_requests(make_lenient_service):
     growth_kb = end_rss - warm_rss
     print(f"RSS after warm-up {warm_rss} kB, after 10,000 more {end_rss} kB "
           f"(+{growth_kb} kB), {elapsed:.1f} s")
-    assert growth_kb < 5 * 1024, (warm_rss, end_rss)
+    if "ASAN_OPTIONS" not in os.environ:
+        # Under AddressSanitizer freed memory sits in its quarantine, so RSS says
+        # nothing there; LeakSanitizer checks for leaks instead.
+        assert growth_kb < 5 * 1024, (warm_rss, end_rss)
     assert open_fds(pid) <= warm_fds, (open_fds(pid), warm_fds)  # no connection leaked
     assert "request failed" not in service.log()  # no exception reached the top
     # It still answers normally: health, login, a write and a read.
