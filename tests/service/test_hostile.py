@@ -477,8 +477,8 @@ def injected(reply):
     return problems
 
 
-def test_no_request_input_becomes_a_response_header(make_lenient_service):
-    service = make_lenient_service(env={"GITHUB_CLIENT_ID": "client-id",
+def test_no_request_input_becomes_a_response_header(make_service):
+    service = make_service(env={"GITHUB_CLIENT_ID": "client-id",
                                 "GITHUB_CLIENT_SECRET": "client-secret",
                                 "GITHUB_OAUTH_URL": "http://127.0.0.1:9",
                                 "GITHUB_API_URL": "http://127.0.0.1:9"})
@@ -707,10 +707,10 @@ def parallel_logins(service, threads, each):
     assert statuses == [200] * threads * each
 
 
-def test_ten_thousand_malformed_requests(make_lenient_service):
+def test_ten_thousand_malformed_requests(make_service):
     # GitHub configured (pointing at a closed local port) so that every answer
     # that could be a 5xx without it is a 302 or a 4xx.
-    service = make_lenient_service(env={"GITHUB_CLIENT_ID": "id", "GITHUB_CLIENT_SECRET": "secret",
+    service = make_service(env={"GITHUB_CLIENT_ID": "id", "GITHUB_CLIENT_SECRET": "secret",
                                 "GITHUB_OAUTH_URL": "http://127.0.0.1:9",
                                 "GITHUB_API_URL": "http://127.0.0.1:9"})
     pid = service.process.pid
