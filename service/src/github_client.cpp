@@ -1,4 +1,5 @@
 #include <chrono>
+#include <mutex>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -78,11 +79,20 @@ std::optional<std::string> text_of(const boost::json::object& object, std::strin
 struct GitHubClient::Impl {
     asio::any_io_executor executor;
     const Config& config;
-    asio::ssl::context tls{asio::ssl::context::tls_client};
+    std::once_flag tls_created;
+    std::optional<asio::ssl::context> tls_context;
 
-    Impl(asio::any_io_executor ex, const Config& c) : executor(std::move(ex)), config(c) {
-        tls.set_default_verify_paths();
-        tls.set_verify_mode(asio::ssl::verify_peer);
+    Impl(asio::any_io_executor ex, const Config& c) : executor(std::move(ex)), config(c) {}
+
+    // Made on the first HTTPS request: initialising OpenSSL's TLS machinery costs
+    // tens of milliseconds that start-up need not pay.
+    asio::ssl::context& tls() {
+        std::call_once(tls_created, [this] {
+            tls_context.emplace(asio::ssl::context::tls_client);
+            tls_context->set_default_verify_paths();
+            tls_context->set_verify_mode(asio::ssl::verify_peer);
+        });
+        return *tls_context;
     }
 
     // One request to `base` + `path`: HTTPS with certificate and host name
@@ -118,7 +128,7 @@ struct GitHubClient::Impl {
         if (base.scheme == "http") {
             co_return co_await exchange(tcp_stream, request);
         }
-        beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(tcp_stream), tls);
+        beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(tcp_stream), tls());
         if (SSL_set_tlsext_host_name(tls_stream.native_handle(), base.host.c_str()) != 1) {
             co_return std::nullopt;
         }
