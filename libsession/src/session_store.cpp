@@ -72,15 +72,6 @@ void bind_optional(SQLite::Statement& statement, int index, const std::optional<
     }
 }
 
-template <typename Fn>
-auto guarded(std::string_view context, Fn&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (const SQLite::Exception& e) {
-        settings::throw_storage_error(e, context);
-    }
-}
-
 // A connection, the lock that serialises its use, and its statements.
 struct Reader {
     explicit Reader(settings::Database database)
@@ -403,7 +394,8 @@ std::chrono::milliseconds SessionStore::touch_interval() const {
 }
 
 CreatedSession SessionStore::create(const SessionUser& user, const OAuthTokens& tokens) {
-    auto created = guarded("creating a session", [&] { return impl_->create(user, tokens); });
+    auto created = settings::with_storage_errors("creating a session",
+                                                 [&] { return impl_->create(user, tokens); });
     settings::log::debug(component, "session created");
     return created;
 }
@@ -414,7 +406,7 @@ std::optional<Session> SessionStore::find(std::string_view cookie) {
         return std::nullopt;
     }
     const auto id = detail::session_id_of(cookie);
-    return guarded("looking up a session", [&] { return impl_->find(id); });
+    return settings::with_storage_errors("looking up a session", [&] { return impl_->find(id); });
 }
 
 std::optional<Session> SessionStore::select_project(std::string_view cookie,
@@ -430,7 +422,8 @@ std::optional<Session> SessionStore::select_project(std::string_view cookie,
     const auto id = detail::session_id_of(cookie);
     const std::optional<std::string> project =
         project_id ? std::optional<std::string>(*project_id) : std::nullopt;
-    return guarded("selecting a project", [&] { return impl_->select_project(id, project); });
+    return settings::with_storage_errors("selecting a project",
+                                         [&] { return impl_->select_project(id, project); });
 }
 
 bool SessionStore::update_tokens(std::string_view cookie, const OAuthTokens& tokens) {
@@ -438,7 +431,8 @@ bool SessionStore::update_tokens(std::string_view cookie, const OAuthTokens& tok
         return false;
     }
     const auto id = detail::session_id_of(cookie);
-    return guarded("updating session tokens", [&] { return impl_->update_tokens(id, tokens); });
+    return settings::with_storage_errors("updating session tokens",
+                                         [&] { return impl_->update_tokens(id, tokens); });
 }
 
 bool SessionStore::remove(std::string_view cookie) {
@@ -446,20 +440,20 @@ bool SessionStore::remove(std::string_view cookie) {
         return false;
     }
     const auto id = detail::session_id_of(cookie);
-    return guarded("removing a session", [&] { return impl_->remove(id); });
+    return settings::with_storage_errors("removing a session", [&] { return impl_->remove(id); });
 }
 
 std::size_t SessionStore::remove_all_for_user(std::string_view github_user_id) {
-    return guarded("removing a user's sessions",
-                   [&] { return impl_->remove_all_for_user(github_user_id); });
+    return settings::with_storage_errors(
+        "removing a user's sessions", [&] { return impl_->remove_all_for_user(github_user_id); });
 }
 
 std::size_t SessionStore::purge_expired(const std::function<void(std::size_t)>& after_batch) {
     std::size_t total = 0;
     for (;;) {
         // Each batch takes the write lock for itself only, so requests go on between.
-        const std::size_t removed =
-            guarded("purging expired sessions", [&] { return impl_->purge_batch(); });
+        const std::size_t removed = settings::with_storage_errors(
+            "purging expired sessions", [&] { return impl_->purge_batch(); });
         total += removed;
         if (removed > 0 && after_batch) {
             after_batch(total);

@@ -208,15 +208,6 @@ FieldError model_not_allowed() {
             "must be one of the allowed models of the global settings"};
 }
 
-template <typename Fn>
-auto guarded(std::string_view context, Fn&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (const SQLite::Exception& e) {
-        throw_storage_error(e, context);
-    }
-}
-
 // The read statements, prepared once on one connection.
 class Queries {
   public:
@@ -414,7 +405,7 @@ class SettingsStore::Impl {
     template <typename Fn>
     auto read(std::string_view context, Fn&& fn) -> decltype(fn(std::declval<Queries&>())) {
         const std::scoped_lock lock(reader_.mutex);
-        return guarded(context, [&] {
+        return with_storage_errors(context, [&] {
             SQLite::Transaction tx(reader_.db.connection(), SQLite::TransactionBehavior::DEFERRED);
             auto result = fn(reader_.queries);
             tx.commit();
@@ -427,7 +418,7 @@ class SettingsStore::Impl {
     template <typename Fn>
     auto read_one(std::string_view context, Fn&& fn) -> decltype(fn(std::declval<Queries&>())) {
         const std::scoped_lock lock(reader_.mutex);
-        return guarded(context, [&] { return fn(reader_.queries); });
+        return with_storage_errors(context, [&] { return fn(reader_.queries); });
     }
 
     // Runs `fn(writer)` inside a shared BEGIN IMMEDIATE transaction (group commit)
@@ -437,7 +428,7 @@ class SettingsStore::Impl {
     template <typename Fn>
     auto write(std::string_view context, Fn&& fn) -> decltype(fn(std::declval<Writer&>())) {
         std::optional<decltype(fn(std::declval<Writer&>()))> result;
-        guarded(context, [&] {
+        with_storage_errors(context, [&] {
             group_.run([&] { result.emplace(fn(writer_)); });
             return 0;
         });
@@ -489,7 +480,7 @@ class SettingsStore::Impl {
                                         " " + errors.front().message);
         }
         auto& db = writer_.db.connection();
-        return guarded("seeding global settings", [&] {
+        return with_storage_errors("seeding global settings", [&] {
             if (db.execAndGet(count_global_sql).getInt() > 0) {
                 return false;
             }

@@ -71,15 +71,6 @@ void Response::add_header(std::string name, std::string value) {
     headers.push_back({std::move(name), std::move(value)});
 }
 
-std::optional<std::string_view> Response::header(std::string_view name) const {
-    for (const auto& h : headers) {
-        if (h.name == name) {
-            return h.value;
-        }
-    }
-    return std::nullopt;
-}
-
 Response json_response(int status, const boost::json::value& body) {
     Response response;
     response.status = status;

@@ -10,4 +10,14 @@ namespace settings {
 /// (busy, locked, read-only, disk full, I/O error) and as StorageError otherwise.
 [[noreturn]] void throw_storage_error(const SQLite::Exception& error, std::string_view context);
 
+/// Runs `fn` and turns a SQLite failure into the library's storage errors.
+template <typename Fn>
+auto with_storage_errors(std::string_view context, Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const SQLite::Exception& e) {
+        throw_storage_error(e, context);
+    }
+}
+
 }  // namespace settings

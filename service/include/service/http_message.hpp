@@ -43,7 +43,6 @@ struct Response {
     /// Adds a header; `value` must not contain CR or LF (callers pass only values
     /// they built or validated).
     void add_header(std::string name, std::string value);
-    [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
 };
 
 /// A JSON response with `Content-Type: application/json`.
