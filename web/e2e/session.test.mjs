@@ -48,6 +48,36 @@ describe('session', () => {
     await page.context().close()
   })
 
+  it('keeps a view the user opened while the settings were loading', async () => {
+    const page = await h.newPage()
+    await page.goto(h.url)
+    // Hold the first settings load until the user has moved on.
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    let holding = true
+    await page.route('**/api/v1/settings/user', async (route) => {
+      if (holding) {
+        holding = false
+        await held
+      }
+      await route.continue()
+    })
+    await byId(page, 'dev-login-username').fill('early-clicker')
+    await byId(page, 'dev-login-submit').click()
+    await waitForText(page, 'user-name', 'early-clicker')
+    await byId(page, 'nav-board').click()
+    await byId(page, 'view-board').waitFor()
+
+    const loaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/settings/user')
+    release()
+    assert.equal((await loaded).status(), 200)
+    // The default view (chat) would have replaced the board right after the load.
+    await page.waitForTimeout(500)
+    assert.equal(await byId(page, 'view-board').isVisible(), true)
+    assert.equal(await byId(page, 'view-chat').count(), 0)
+    await page.context().close()
+  })
+
   it('shows why a dev login was refused', async () => {
     const page = await h.newPage()
     await page.goto(h.url)

@@ -21,6 +21,8 @@ export function viewFromHash(hash: string): View | null {
 
 export interface Navigation {
   view: Readonly<Ref<View>>
+  /** Counts view changes, so a late automatic move can tell that the user has moved meanwhile. */
+  moves: Readonly<Ref<number>>
   /** Goes to a view; false when the user chose to stay (unsaved changes). */
   go(to: View, options?: { force?: boolean }): boolean
   install(): () => void
@@ -28,6 +30,12 @@ export interface Navigation {
 
 export function createNavigation(confirmLeave: () => boolean): Navigation {
   const view = ref<View>(viewFromHash(typeof location !== 'undefined' ? location.hash : '') ?? 'chat')
+  const moves = ref(0)
+
+  function moveTo(to: View) {
+    view.value = to
+    moves.value += 1
+  }
 
   function writeHash() {
     const hash = `#/${view.value}`
@@ -40,7 +48,7 @@ export function createNavigation(confirmLeave: () => boolean): Navigation {
       return true
     }
     if (view.value === 'settings' && !options.force && !confirmLeave()) return false
-    view.value = to
+    moveTo(to)
     writeHash()
     return true
   }
@@ -52,11 +60,12 @@ export function createNavigation(confirmLeave: () => boolean): Navigation {
       history.replaceState(null, '', `#/${view.value}`)
       return
     }
-    view.value = to
+    moveTo(to)
   }
 
   return {
     view: readonly(view),
+    moves: readonly(moves),
     go,
     install() {
       window.addEventListener('hashchange', onHashChange)
