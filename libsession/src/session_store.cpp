@@ -132,6 +132,16 @@ class SessionStore::Impl {
         return std::min<milliseconds>(minutes(5), options_.expire_after / 10);
     }
 
+    [[nodiscard]] system_clock::time_point quiet_until(const Session& s) const {
+        const auto updated = settings::parse_timestamp(s.updated_at);
+        const auto created = settings::parse_timestamp(s.created_at);
+        if (!updated || !created) {
+            return system_clock::time_point::min();
+        }
+        return std::min({*updated + touch_interval(), *updated + options_.expire_after,
+                         *created + options_.max_age});
+    }
+
     CreatedSession create(const SessionUser& user, const OAuthTokens& tokens) {
         const std::string cookie = detail::new_cookie_value();
         const std::string id = detail::session_id_of(cookie);
@@ -391,6 +401,10 @@ SessionStore::~SessionStore() = default;
 
 std::chrono::milliseconds SessionStore::touch_interval() const {
     return impl_->touch_interval();
+}
+
+std::chrono::system_clock::time_point SessionStore::quiet_until(const Session& s) const {
+    return impl_->quiet_until(s);
 }
 
 CreatedSession SessionStore::create(const SessionUser& user, const OAuthTokens& tokens) {

@@ -1,5 +1,7 @@
 #include "group_commit.hpp"
 
+#include <algorithm>
+
 #include <SQLiteCpp/Transaction.h>
 
 namespace settings::detail {
@@ -14,14 +16,12 @@ GroupCommit::GroupCommit(SQLite::Database& db, std::function<void()> before_comm
       rollback_to_(db, "ROLLBACK TO job") {}
 
 void GroupCommit::run(const std::function<void()>& job) {
-    Request request{&job, nullptr, false};
+    Request request;
+    request.job = &job;
     std::unique_lock lock(mutex_);
     queue_.push_back(&request);
-    while (!request.done) {
-        if (leading_) {
-            finished_.wait(lock);
-            continue;
-        }
+    request.wake.wait(lock, [&] { return request.done || !leading_; });
+    if (!request.done) {
         // Lead: commit batches until our own request is in a committed one.
         leading_ = true;
         while (!request.done) {
@@ -33,12 +33,14 @@ void GroupCommit::run(const std::function<void()>& job) {
             lock.lock();
             for (auto* r : batch) {
                 r->done = true;
+                r->wake.notify_one();
             }
-            finished_.notify_all();
         }
-        // Hand over: a waiting caller with a queued job becomes the next leader.
+        // Hand over: the oldest waiting caller becomes the next leader.
         leading_ = false;
-        finished_.notify_all();
+        if (!queue_.empty()) {
+            queue_.front()->wake.notify_one();
+        }
     }
     if (request.error) {
         std::rethrow_exception(request.error);

@@ -32,9 +32,12 @@ class GroupCommit {
 
   private:
     struct Request {
-        const std::function<void()>* job;
+        const std::function<void()>* job = nullptr;
         std::exception_ptr error;
         bool done = false;
+        // Each caller sleeps on its own: a commit wakes exactly the callers it
+        // served, and a leader hands over to exactly one caller.
+        std::condition_variable wake;
     };
 
     void run_batch(const std::vector<Request*>& batch);
@@ -46,7 +49,6 @@ class GroupCommit {
     SQLite::Statement release_;
     SQLite::Statement rollback_to_;
     std::mutex mutex_;
-    std::condition_variable finished_;
     std::vector<Request*> queue_;
     bool leading_ = false;
 };

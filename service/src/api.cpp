@@ -36,6 +36,16 @@ bool takes_body(Endpoint endpoint) {
     return endpoint != Endpoint::logout;
 }
 
+// The one read answered from the cache: the hot path of the applications.
+bool is_cacheable(const Request& request, Endpoint endpoint) {
+    return endpoint == Endpoint::user_settings && request.method == "GET";
+}
+
+std::optional<std::string_view> session_cookie_of(const Request& request) {
+    const auto header = request.header("cookie");
+    return header ? find_cookie(*header, "session_id") : std::nullopt;
+}
+
 // The one place where storage failures become HTTP statuses.
 template <typename Fn>
 Response guarded(Fn&& fn) {
@@ -56,11 +66,12 @@ Response guarded(Fn&& fn) {
 }  // namespace
 
 Api::Api(const Config& config, settings::SettingsStore& settings, session::SessionStore& sessions,
-         OAuthStates& states, int schema_version)
+         OAuthStates& states, ResponseCache& cache, int schema_version)
     : config_(config),
       settings_(settings),
       sessions_(sessions),
       states_(states),
+      cache_(cache),
       schema_version_(schema_version),
       frontend_origin_(config.frontend_url.origin()) {}
 
@@ -100,8 +111,32 @@ Api::Triage Api::triage(const Request& request) {
         case Endpoint::github_callback:
             return {Stage::github_callback, {}};
         default:
-            return {is_write(request.method) ? Stage::storage_write : Stage::storage_read, {}};
+            break;
     }
+    if (is_cacheable(request, endpoint)) {
+        if (auto cached = cached_user_settings(request)) {
+            return {Stage::respond, std::move(*cached)};
+        }
+    }
+    return {is_write(request.method) ? Stage::storage_write : Stage::storage_read, {}};
+}
+
+std::optional<Response> Api::cached_user_settings(const Request& request) {
+    const auto cookie = session_cookie_of(request);
+    if (!cookie) {
+        return std::nullopt;
+    }
+    auto body = cache_.find(*cookie);
+    if (!body) {
+        return std::nullopt;
+    }
+    // The same answer as handle_checked gives: the body and the refreshed cookie.
+    Response response;
+    response.add_header("content-type", "application/json");
+    response.add_header("set-cookie",
+                        session_cookie(*cookie, config_.session_expire, config_.cookie_secure));
+    response.body = std::move(*body);
+    return response;
 }
 
 Response Api::handle(const Request& request) {
@@ -113,9 +148,10 @@ Response Api::handle_checked(const Request& request) {
     if (!route) {
         return error_response(404, "no such endpoint");
     }
-    const auto cookie_header = request.header("cookie");
-    const auto cookie = cookie_header ? find_cookie(*cookie_header, "session_id")
-                                      : std::optional<std::string_view>();
+    const auto cookie = session_cookie_of(request);
+    const bool cacheable = is_cacheable(request, route->endpoint);
+    // Taken before the session is read: see ResponseCache::version.
+    const auto version = cacheable ? cache_.version() : std::nullopt;
     std::optional<session::Session> session;
     if (needs_session(route->endpoint)) {
         if (cookie) {
@@ -138,6 +174,9 @@ Response Api::handle_checked(const Request& request) {
         }
     }
     auto response = dispatch(request, *route, session, cookie.value_or(""));
+    if (cacheable && response.status == 200) {
+        cache_.remember(*cookie, sessions_.quiet_until(*session), response.body, version);
+    }
     if (session && response.status == 200 && route->endpoint != Endpoint::logout) {
         // Keep the browser's cookie as alive as the sliding session behind it.
         response.add_header("set-cookie",

@@ -16,6 +16,7 @@
 #include <service/server.hpp>
 #include <session/session_store.hpp>
 #include <settings/database.hpp>
+#include <settings/database_changes.hpp>
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
 #include <settings/settings_store.hpp>
@@ -70,10 +71,12 @@ int serve(const service::Config& config) {
     session_options.max_age = config.session_max_age;
     session_options.token_key = config.token_key;
     session::SessionStore sessions(database.open_connection(), session_options);
+    settings::DatabaseChanges changes(database);
     settings::SettingsStore settings_store(std::move(database), config.seed);
 
     service::OAuthStates states(settings::SystemClock::instance());
-    service::Api api(config, settings_store, sessions, states, schema_version);
+    service::ResponseCache cache(changes, settings::SystemClock::instance());
+    service::Api api(config, settings_store, sessions, states, cache, schema_version);
     service::Server server(config, api, sessions);
     try {
         server.listen();

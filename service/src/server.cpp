@@ -226,11 +226,14 @@ struct Server::Impl {
                 http::response<http::empty_body> go_on{http::status::continue_, 11};
                 co_await http::async_write(stream, go_on, asio::as_tuple(use_awaitable));
             }
-            auto [body_error, body_bytes] =
-                co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
-            if (body_error) {
-                co_await refuse_unreadable(stream, body_error);
-                co_return;
+            // A request without a body (every GET) is complete with its header.
+            if (!parser.is_done()) {
+                auto [body_error, body_bytes] = co_await http::async_read(
+                    stream, buffer, parser, asio::as_tuple(use_awaitable));
+                if (body_error) {
+                    co_await refuse_unreadable(stream, body_error);
+                    co_return;
+                }
             }
             const auto started = std::chrono::steady_clock::now();
             auto& message = parser.get();

@@ -17,6 +17,7 @@
 #include <service/oauth_states.hpp>
 #include <session/session_store.hpp>
 #include <settings/database.hpp>
+#include <settings/database_changes.hpp>
 #include <settings/log.hpp>
 #include <settings/settings_store.hpp>
 
@@ -27,6 +28,8 @@ struct World {
     std::unique_ptr<session::SessionStore> sessions;
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<service::OAuthStates> states;
+    std::unique_ptr<settings::DatabaseChanges> changes;
+    std::unique_ptr<service::ResponseCache> cache;
     std::unique_ptr<service::Api> api;
     std::string cookie;
 
@@ -39,9 +42,12 @@ struct World {
         config.dev_login = true;
         config.frontend_url = *service::parse_url("http://localhost:5173");
         sessions = std::make_unique<session::SessionStore>(db.open_connection());
+        changes = std::make_unique<settings::DatabaseChanges>(db);
         store = std::make_unique<settings::SettingsStore>(std::move(db));
         states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
-        api = std::make_unique<service::Api>(config, *store, *sessions, *states, 2);
+        cache =
+            std::make_unique<service::ResponseCache>(*changes, settings::SystemClock::instance());
+        api = std::make_unique<service::Api>(config, *store, *sessions, *states, *cache, 2);
         cookie = sessions->create({"fuzz", "fuzz", std::nullopt}, {"t", {}, {}}).cookie;
     }
 };

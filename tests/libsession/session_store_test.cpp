@@ -485,3 +485,41 @@ TEST_CASE("sessions are found while another process holds the write lock", "[ses
     other.exec("ROLLBACK");
     CHECK(store.find(cookie)->updated_at == "2026-11-26T11:00:00.000Z");
 }
+
+TEST_CASE("quiet_until is where find would first write or expire", "[session][SES-2]") {
+    Fixture f;
+    SessionStoreOptions options;
+    options.expire_after = 1h;  // touch interval: 5 minutes
+    options.max_age = 2h;
+    auto store = f.open(options);
+    const auto cookie = store.create(octocat, tokens).cookie;
+    const auto created = store.find(cookie);
+    REQUIRE(created);
+    CHECK(store.quiet_until(*created) == start_time + 5min);
+
+    SECTION("up to it, find writes nothing and returns the same session") {
+        f.clock.advance(5min);
+        CHECK(store.find(cookie) == created);
+    }
+    SECTION("just past it, find records the activity") {
+        f.clock.advance(5min + 1ms);
+        const auto touched = store.find(cookie);
+        REQUIRE(touched);
+        CHECK(touched->updated_at == "2026-11-26T10:05:00.001Z");
+        CHECK(store.quiet_until(*touched) == start_time + 10min + 1ms);
+    }
+    SECTION("near the end of the absolute lifetime, the lifetime is the limit") {
+        for (int i = 0; i < 23; ++i) {
+            f.clock.advance(5min + 1ms);
+            REQUIRE(store.find(cookie));
+        }
+        const auto late = store.find(cookie);
+        REQUIRE(late);
+        CHECK(store.quiet_until(*late) == start_time + 2h);
+    }
+    SECTION("a session with unreadable timestamps is never quiet") {
+        auto broken = *created;
+        broken.updated_at = "yesterday";
+        CHECK(store.quiet_until(broken) == std::chrono::system_clock::time_point::min());
+    }
+}

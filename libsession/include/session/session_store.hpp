@@ -82,6 +82,12 @@ class SessionStore {
     /// How old `updated_at` must be before activity moves it forward.
     [[nodiscard]] std::chrono::milliseconds touch_interval() const;
 
+    /// Until when `find` would return `s`, a session it returned, unchanged and
+    /// without writing: before its activity is due to be recorded and before it
+    /// expires. Until then, and while the database has not changed (see
+    /// settings::DatabaseChanges), a copy of `s` may stand in for `find`.
+    [[nodiscard]] std::chrono::system_clock::time_point quiet_until(const Session& s) const;
+
   private:
     class Impl;
     std::unique_ptr<Impl> impl_;

@@ -6,6 +6,7 @@
 #include <service/config.hpp>
 #include <service/http_message.hpp>
 #include <service/oauth_states.hpp>
+#include <service/response_cache.hpp>
 #include <service/router.hpp>
 #include <session/session.hpp>
 #include <session/session_store.hpp>
@@ -31,7 +32,7 @@ enum class GitHubFailure {
 class Api {
   public:
     Api(const Config& config, settings::SettingsStore& settings, session::SessionStore& sessions,
-        OAuthStates& states, int schema_version);
+        OAuthStates& states, ResponseCache& cache, int schema_version);
 
     enum class Stage {
         respond,          // `response` is the answer
@@ -44,8 +45,9 @@ class Api {
         Response response;
     };
 
-    /// Health, 404, 405, CORS preflight, the OAuth start and a disabled dev login:
-    /// everything that can be answered without storage. Never blocks.
+    /// Health, 404, 405, CORS preflight, the OAuth start, a disabled dev login and
+    /// repeated reads of the user's settings that the cache holds: everything that
+    /// can be answered without waiting for storage. Never blocks.
     [[nodiscard]] Triage triage(const Request& request);
 
     /// The full answer to a request `triage` sent to storage, in the order of checks
@@ -67,6 +69,7 @@ class Api {
 
   private:
     Response handle_checked(const Request& request);
+    std::optional<Response> cached_user_settings(const Request& request);
     Response dispatch(const Request& request, const RouteMatch& route,
                       const std::optional<session::Session>& session, std::string_view cookie);
 
@@ -74,6 +77,7 @@ class Api {
     settings::SettingsStore& settings_;
     session::SessionStore& sessions_;
     OAuthStates& states_;
+    ResponseCache& cache_;
     int schema_version_;
     std::string frontend_origin_;
 };

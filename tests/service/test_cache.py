@@ -1,0 +1,118 @@
+"""The in-memory answer to repeated GET /api/v1/settings/user: it is used, and it
+never outlives a write, a logout, an expiry or a change made by another process."""
+
+import sqlite3
+import time
+
+SETTINGS = "/api/v1/settings/user"
+
+
+def lookups(service):
+    """How many times the session store has read a session from the database."""
+    return service.log().count("lookup: session found")
+
+
+def read_twice(user):
+    first = user.get(SETTINGS)
+    second = user.get(SETTINGS)
+    assert first.status == second.status == 200
+    assert first.json == second.json
+    return second
+
+
+def change_in_another_process(service, sql):
+    db = sqlite3.connect(service.db)
+    with db:
+        db.execute(sql)
+    db.close()
+
+
+def test_a_repeated_read_is_answered_from_memory_with_the_same_reply(service):
+    user = service.client()
+    user.login()
+    first = user.get(SETTINGS)
+    before = lookups(service)
+    for _ in range(5):
+        again = user.get(SETTINGS)
+        assert again.status == 200
+        assert again.body == first.body
+        assert again.header("content-type") == "application/json"
+        assert again.header("cache-control") == "no-store"
+        assert again.header("set-cookie") == first.header("set-cookie")
+    assert lookups(service) == before
+
+
+def test_every_write_of_the_service_is_seen_by_the_next_read(service):
+    user = service.client()
+    user.login()
+    read_twice(user)
+    assert user.put(SETTINGS, {"display": {"theme": "dark"}}).status == 200
+    assert user.get(SETTINGS).json["display"]["theme"] == "dark"
+
+    # A global change reaches the inherited fields of every user.
+    admin = service.client()
+    admin.login("admin")
+    assert admin.put("/api/v1/settings/global", {"ai": {"temperature": 1.25}}).status == 200
+    reply = user.get(SETTINGS)
+    assert reply.json["ai"]["temperature"] == 1.25
+    assert reply.json["sources"]["ai.temperature"] == "global"
+
+
+def test_a_change_made_by_another_process_is_seen_by_the_next_read(service):
+    user = service.client()
+    user.login()
+    assert read_twice(user).json["ai"]["temperature"] == 0.7
+    change_in_another_process(service, "UPDATE global_settings SET ai_temperature = 1.5")
+    assert user.get(SETTINGS).json["ai"]["temperature"] == 1.5
+
+
+def test_a_session_removed_by_another_process_is_refused_at_once(service):
+    user = service.client()
+    user.login()
+    read_twice(user)
+    change_in_another_process(service, "DELETE FROM user_sessions")
+    assert user.get(SETTINGS).status == 401
+
+
+def test_logout_ends_the_remembered_reads(service):
+    user = service.client()
+    user.login()
+    read_twice(user)
+    cookie = user.cookie
+    assert user.post("/api/v1/auth/logout", {}).status == 200
+    user.cookie = cookie
+    assert user.get(SETTINGS).status == 401
+
+
+def test_each_session_gets_its_own_users_settings(service):
+    alice, bob = service.client(), service.client()
+    alice.login("alice")
+    bob.login("bob")
+    assert alice.put(SETTINGS, {"display": {"theme": "dark"}}).status == 200
+    read_twice(alice)
+    read_twice(bob)
+    assert alice.get(SETTINGS).json["display"]["theme"] == "dark"
+    assert bob.get(SETTINGS).json["display"]["theme"] == "light"
+    bob.cookie = "A" * 43  # well formed, unknown
+    assert bob.get(SETTINGS).status == 401
+
+
+def test_a_remembered_session_still_expires_and_is_deleted(make_service):
+    service = make_service(args=["--session-expire-hours", "0.0005"])  # 1.8 s
+    user = service.client()
+    user.login()
+    read_twice(user)
+    time.sleep(2.2)
+    assert user.get(SETTINGS).status == 401
+    db = sqlite3.connect(service.db)
+    assert db.execute("SELECT count(*) FROM user_sessions").fetchone()[0] == 0
+    db.close()
+
+
+def test_reads_keep_a_session_alive_past_its_inactivity_window(make_service):
+    service = make_service(args=["--session-expire-hours", "0.0005"])
+    user = service.client()
+    user.login()
+    for _ in range(8):
+        time.sleep(0.5)
+        assert user.get(SETTINGS).status == 200
