@@ -3,18 +3,19 @@
 //   effective user/project read  vs  one prepared point SELECT
 //   single-field update          vs  one durable single-row commit
 
-#include <session/session_store.hpp>
-#include <settings/database.hpp>
-#include <settings/settings_store.hpp>
-
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <benchmark/benchmark.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <unistd.h>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <session/session_store.hpp>
+#include <settings/database.hpp>
+#include <settings/database_changes.hpp>
+#include <settings/settings_store.hpp>
 
 namespace {
 
@@ -24,6 +25,7 @@ struct Fixture {
     std::filesystem::path dir;
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<session::SessionStore> sessions;
+    std::unique_ptr<settings::DatabaseChanges> changes;
     std::string cookie;
 
     Fixture() {
@@ -31,6 +33,7 @@ struct Fixture {
         std::filesystem::create_directories(dir);
         auto db = settings::Database::open(dir / "bench.db");
         sessions = std::make_unique<session::SessionStore>(db.open_connection());
+        changes = std::make_unique<settings::DatabaseChanges>(db);
         store = std::make_unique<settings::SettingsStore>(std::move(db));
         for (int i = 0; i < users; ++i) {
             settings::PreferencesUpdate update;
@@ -46,6 +49,7 @@ struct Fixture {
     }
     ~Fixture() {
         sessions.reset();
+        changes.reset();
         store.reset();
         std::error_code ignored;
         std::filesystem::remove_all(dir, ignored);
@@ -94,6 +98,14 @@ void BM_UpdateOneField(benchmark::State& state) {
 }
 
 // The reference for reads: one prepared point SELECT of a user's row.
+// What the read cache pays per request to know that nothing was committed.
+void BM_DatabaseChangesVersion(benchmark::State& state) {
+    auto& changes = *fixture().changes;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(changes.version());
+    }
+}
+
 void BM_RawPreparedSelect(benchmark::State& state) {
     auto& f = fixture();
     SQLite::Database db((f.dir / "bench.db").string(), SQLite::OPEN_READONLY);
@@ -115,8 +127,9 @@ void BM_RawDurableCommit(benchmark::State& state) {
     db.exec("PRAGMA synchronous = FULL");
     db.setBusyTimeout(5000);
     SQLite::Statement begin(db, "BEGIN IMMEDIATE");
-    SQLite::Statement update(db, "UPDATE user_preferences SET copilot_polling_interval = ? "
-                                 "WHERE github_user_id = 'user-8'");
+    SQLite::Statement update(db,
+                             "UPDATE user_preferences SET copilot_polling_interval = ? "
+                             "WHERE github_user_id = 'user-8'");
     SQLite::Statement commit(db, "COMMIT");
     std::int64_t i = 0;
     for (auto _ : state) {
@@ -137,5 +150,6 @@ BENCHMARK(BM_EffectiveProjectSettings);
 BENCHMARK(BM_SessionFind);
 BENCHMARK(BM_UpdateOneField);
 BENCHMARK(BM_RawPreparedSelect);
+BENCHMARK(BM_DatabaseChangesVersion)->Threads(1)->Threads(2);
 BENCHMARK(BM_RawDurableCommit);
 BENCHMARK_MAIN();

@@ -140,6 +140,15 @@ std::optional<Response> Api::cached_user_settings(const Request& request) {
 }
 
 Response Api::handle(const Request& request) {
+    if (!is_write(request.method)) {
+        return guarded([&] { return handle_checked(request); });
+    }
+    // However the write ends, no read that starts after its answer may be served
+    // what the cache held before it.
+    struct Invalidate {
+        ResponseCache& cache;
+        ~Invalidate() { cache.invalidate(); }
+    } invalidate{cache_};
     return guarded([&] { return handle_checked(request); });
 }
 
@@ -150,8 +159,8 @@ Response Api::handle_checked(const Request& request) {
     }
     const auto cookie = session_cookie_of(request);
     const bool cacheable = is_cacheable(request, route->endpoint);
-    // Taken before the session is read: see ResponseCache::version.
-    const auto version = cacheable ? cache_.version() : std::nullopt;
+    // Taken before the session is read: see ResponseCache::generation.
+    const auto generation = cacheable ? cache_.generation() : ResponseCache::Generation{};
     std::optional<session::Session> session;
     if (needs_session(route->endpoint)) {
         if (cookie) {
@@ -175,7 +184,7 @@ Response Api::handle_checked(const Request& request) {
     }
     auto response = dispatch(request, *route, session, cookie.value_or(""));
     if (cacheable && response.status == 200) {
-        cache_.remember(*cookie, sessions_.quiet_until(*session), response.body, version);
+        cache_.remember(*cookie, sessions_.quiet_until(*session), response.body, generation);
     }
     if (session && response.status == 200 && route->endpoint != Endpoint::logout) {
         // Keep the browser's cookie as alive as the sliding session behind it.

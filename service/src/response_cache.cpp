@@ -4,20 +4,51 @@
 namespace service {
 
 ResponseCache::ResponseCache(settings::DatabaseChanges& changes, const settings::Clock& clock,
+                             std::chrono::steady_clock::duration probe_interval,
                              std::size_t capacity)
-    : changes_(changes), clock_(clock), capacity_(capacity) {}
+    : changes_(changes), clock_(clock), probe_interval_(probe_interval), capacity_(capacity) {}
 
-std::optional<std::int64_t> ResponseCache::version() {
-    return changes_.version();
+void ResponseCache::probe_if_due() {
+    const auto now = std::chrono::steady_clock::now();
+    {
+        const std::scoped_lock lock(mutex_);
+        if (now < next_probe_) {
+            return;
+        }
+        next_probe_ = now + probe_interval_;
+    }
+    // Outside the lock: the other threads go on serving meanwhile.
+    const auto version = changes_.version();
+    const std::scoped_lock lock(mutex_);
+    // An unreadable version counts as a change.
+    if (!version || version != version_) {
+        version_ = version;
+        start_generation();
+    }
+}
+
+void ResponseCache::start_generation() {
+    ++generation_;
+    entries_.clear();
+}
+
+ResponseCache::Generation ResponseCache::generation() {
+    probe_if_due();
+    const std::scoped_lock lock(mutex_);
+    return generation_;
+}
+
+void ResponseCache::invalidate() {
+    const std::scoped_lock lock(mutex_);
+    start_generation();
 }
 
 void ResponseCache::remember(std::string_view cookie, time_point quiet_until, std::string body,
-                             std::optional<std::int64_t> version) {
+                             Generation generation) {
     auto key = settings::sha256_hex(cookie);
     const std::scoped_lock lock(mutex_);
-    // An entry stamped with anything but the current version may already be stale.
-    if (!version || version != version_) {
-        return;
+    if (generation != generation_) {
+        return;  // read before a change: may be stale
     }
     if (entries_.size() >= capacity_) {
         entries_.clear();
@@ -26,18 +57,10 @@ void ResponseCache::remember(std::string_view cookie, time_point quiet_until, st
 }
 
 std::optional<std::string> ResponseCache::find(std::string_view cookie) {
-    const auto version = changes_.version();
-    if (!version) {
-        return std::nullopt;
-    }
+    probe_if_due();
     const auto key = settings::sha256_hex(cookie);
     const auto now = clock_.now();
     const std::scoped_lock lock(mutex_);
-    if (version != version_) {
-        entries_.clear();
-        version_ = version;
-        return std::nullopt;
-    }
     const auto entry = entries_.find(key);
     if (entry == entries_.end() || now > entry->second.quiet_until) {
         return std::nullopt;

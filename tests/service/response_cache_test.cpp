@@ -1,0 +1,168 @@
+// The read cache through its public API, and the Api's use of it, with the
+// database version read only once an hour: so every freshness seen here comes
+// from the cache's own bookkeeping, not from a lucky reading of the version.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+#include <catch2/catch.hpp>
+
+#include <service/api.hpp>
+#include <service/config.hpp>
+#include <service/response_cache.hpp>
+#include <session/session_store.hpp>
+#include <settings/clock.hpp>
+#include <settings/database.hpp>
+#include <settings/database_changes.hpp>
+#include <settings/timestamp.hpp>
+
+#include "support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using service::ResponseCache;
+
+namespace {
+
+const auto start_time = *settings::parse_timestamp("2026-11-26T10:00:00.000Z");
+const std::string cookie(43, 'c');
+
+struct CacheFixture {
+    test::TempDir dir;
+    settings::Database db = settings::Database::open(dir / "settings.db");
+    settings::DatabaseChanges changes{db};
+    settings::ManualClock clock{start_time};
+};
+
+}  // namespace
+
+TEST_CASE("a remembered body is served until its session's quiet time", "[cache]") {
+    CacheFixture f;
+    ResponseCache cache(f.changes, f.clock, 1h);
+    CHECK_FALSE(cache.find(cookie));
+    cache.remember(cookie, start_time + 5min, "{\"a\":1}", cache.generation());
+
+    CHECK(cache.find(cookie) == "{\"a\":1}");
+    CHECK_FALSE(cache.find(std::string(43, 'd')));
+    f.clock.advance(5min);
+    CHECK(cache.find(cookie) == "{\"a\":1}");
+    f.clock.advance(1ms);
+    CHECK_FALSE(cache.find(cookie));
+}
+
+TEST_CASE("a write of this process ends the generation at once", "[cache]") {
+    CacheFixture f;
+    ResponseCache cache(f.changes, f.clock, 1h);
+
+    SECTION("what was remembered is gone") {
+        cache.remember(cookie, start_time + 5min, "old", cache.generation());
+        cache.invalidate();
+        CHECK_FALSE(cache.find(cookie));
+    }
+    SECTION("a read that began before the write is not remembered") {
+        const auto before = cache.generation();
+        cache.invalidate();
+        cache.remember(cookie, start_time + 5min, "old", before);
+        CHECK_FALSE(cache.find(cookie));
+        cache.remember(cookie, start_time + 5min, "new", cache.generation());
+        CHECK(cache.find(cookie) == "new");
+    }
+}
+
+TEST_CASE("a commit by another connection ends the generation at the next reading", "[cache]") {
+    CacheFixture f;
+    f.db.connection().exec("CREATE TABLE scratch (x INTEGER)");
+    ResponseCache cache(f.changes, f.clock, 0s);  // the version is read on every call
+    cache.remember(cookie, start_time + 5min, "old", cache.generation());
+    REQUIRE(cache.find(cookie) == "old");
+
+    SQLite::Database other((f.dir / "settings.db").string(), SQLite::OPEN_READWRITE);
+    other.exec("INSERT INTO scratch VALUES (1)");
+    CHECK_FALSE(cache.find(cookie));
+}
+
+TEST_CASE("a full cache starts over", "[cache]") {
+    CacheFixture f;
+    ResponseCache cache(f.changes, f.clock, 1h, 2);
+    const auto generation = cache.generation();
+    cache.remember(std::string(43, 'a'), start_time + 5min, "a", generation);
+    cache.remember(std::string(43, 'b'), start_time + 5min, "b", generation);
+    cache.remember(std::string(43, 'c'), start_time + 5min, "c", generation);
+    CHECK_FALSE(cache.find(std::string(43, 'a')));
+    CHECK(cache.find(std::string(43, 'c')) == "c");
+}
+
+namespace {
+
+struct ApiFixture {
+    test::TempDir dir;
+    service::Config config;
+    std::unique_ptr<session::SessionStore> sessions;
+    std::unique_ptr<settings::DatabaseChanges> changes;
+    std::unique_ptr<settings::SettingsStore> store;
+    std::unique_ptr<service::OAuthStates> states;
+    std::unique_ptr<ResponseCache> cache;
+    std::unique_ptr<service::Api> api;
+    std::string cookie;
+
+    ApiFixture() {
+        auto db = settings::Database::open(dir / "settings.db");
+        config.frontend_url = *service::parse_url("http://localhost:5173");
+        sessions = std::make_unique<session::SessionStore>(db.open_connection());
+        changes = std::make_unique<settings::DatabaseChanges>(db);
+        store = std::make_unique<settings::SettingsStore>(std::move(db));
+        states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
+        cache = std::make_unique<ResponseCache>(*changes, settings::SystemClock::instance(), 1h);
+        api = std::make_unique<service::Api>(config, *store, *sessions, *states, *cache, 2);
+        cookie = sessions->create({"42", "octocat", std::nullopt}, {"t", {}, {}}).cookie;
+    }
+
+    [[nodiscard]] service::Request get() const {
+        return {"GET", "/api/v1/settings/user", {{"cookie", "session_id=" + cookie}}, ""};
+    }
+    [[nodiscard]] service::Request put(std::string body) const {
+        return {"PUT",
+                "/api/v1/settings/user",
+                {{"cookie", "session_id=" + cookie}, {"content-type", "application/json"}},
+                std::move(body)};
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the Api answers a repeated read on the I/O thread and every write ends that",
+          "[cache][api]") {
+    ApiFixture f;
+    CHECK(f.api->triage(f.get()).stage == service::Api::Stage::storage_read);
+    const auto first = f.api->handle(f.get());
+    REQUIRE(first.status == 200);
+
+    auto cached = f.api->triage(f.get());
+    REQUIRE(cached.stage == service::Api::Stage::respond);
+    CHECK(cached.response.status == 200);
+    CHECK(cached.response.body == first.body);
+    CHECK(cached.response.headers.size() == first.headers.size());
+
+    SECTION("a PUT") {
+        const auto written = f.api->handle(f.put(R"({"display":{"theme":"dark"}})"));
+        REQUIRE(written.status == 200);
+        CHECK(f.api->triage(f.get()).stage == service::Api::Stage::storage_read);
+        const auto fresh = f.api->handle(f.get());
+        CHECK(fresh.body.find(R"("theme":"dark")") != std::string::npos);
+    }
+    SECTION("even a refused PUT") {
+        CHECK(f.api->handle(f.put(R"({"display":{"theme":"blue"}})")).status == 422);
+        CHECK(f.api->triage(f.get()).stage == service::Api::Stage::storage_read);
+    }
+    SECTION("a logout") {
+        service::Request logout{
+            "POST",
+            "/api/v1/auth/logout",
+            {{"cookie", "session_id=" + f.cookie}, {"content-type", "application/json"}},
+            "{}"};
+        CHECK(f.api->handle(logout).status == 200);
+        CHECK(f.api->triage(f.get()).stage == service::Api::Stage::storage_read);
+        CHECK(f.api->handle(f.get()).status == 401);
+    }
+}
