@@ -2,9 +2,12 @@
 // database version read only once an hour: so every freshness seen here comes
 // from the cache's own bookkeeping, not from a lucky reading of the version.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
@@ -165,4 +168,34 @@ TEST_CASE("the Api answers a repeated read on the I/O thread and every write end
         CHECK(f.api->triage(f.get()).stage == service::Api::Stage::storage_read);
         CHECK(f.api->handle(f.get()).status == 401);
     }
+}
+
+TEST_CASE("readers, writers and version readings at once", "[cache][concurrency]") {
+    CacheFixture f;
+    ResponseCache cache(f.changes, f.clock, 0s);
+    std::atomic<bool> wrong{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            const std::string own(43, static_cast<char>('a' + t));
+            for (int i = 0; i < 500; ++i) {
+                const auto generation = cache.generation();
+                cache.remember(own, start_time + 5min, own + std::to_string(i), generation);
+                const auto found = cache.find(own);
+                // Only this thread writes its key: a hit is its own latest body.
+                if (found && *found != own + std::to_string(i)) {
+                    wrong = true;
+                }
+                if (i % 50 == t) {
+                    cache.invalidate();
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    CHECK_FALSE(wrong);
+    cache.invalidate();
+    CHECK_FALSE(cache.find(std::string(43, 'a')));
 }
