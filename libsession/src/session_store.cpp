@@ -116,8 +116,8 @@ struct Writer {
 // another process holds the database's write lock.
 class SessionStore::Impl {
   public:
-    Impl(settings::Database database, SessionStoreOptions options)
-        : options_(std::move(options)),
+    Impl(settings::Database database, const SessionStoreOptions& options)
+        : options_(options),
           cipher_(options_.token_key),
           writer_(std::move(database)),
           reader_(writer_.db.open_connection()) {
@@ -395,7 +395,7 @@ class SessionStore::Impl {
 };
 
 SessionStore::SessionStore(settings::Database database, SessionStoreOptions options)
-    : impl_(std::make_unique<Impl>(std::move(database), std::move(options))) {}
+    : impl_(std::make_unique<Impl>(std::move(database), options)) {}
 
 SessionStore::~SessionStore() = default;
 

@@ -13,7 +13,7 @@ namespace session::detail {
 /// as `enc:v1:` + base64(nonce | ciphertext | tag). Without a key: the token as is.
 class TokenCipher {
   public:
-    explicit TokenCipher(std::optional<TokenKey> key) : key_(std::move(key)) {}
+    explicit TokenCipher(const std::optional<TokenKey>& key) : key_(key) {}
 
     [[nodiscard]] std::string seal(std::string_view token, std::string_view context) const;
     /// The token, or nothing when it cannot be opened (wrong key, no key for an

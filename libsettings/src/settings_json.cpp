@@ -216,7 +216,8 @@ std::optional<BoardDisplayConfig> read_board_display_config(const json::value& v
     BoardDisplayConfig config;
     for (const auto& member : value.get_object()) {
         const std::string key(member.key());
-        const std::string member_path = path + "." + key;
+        std::string member_path = path;
+        member_path.append(".").append(key);
         if (key == "column_order") {
             config.column_order = read_string_array(member.value(), member_path, errors);
         } else if (key == "collapsed_columns") {

@@ -15,7 +15,7 @@ std::string sha256_hex(std::string_view data) {
     }
     static constexpr std::string_view hex = "0123456789abcdef";
     std::string out;
-    out.reserve(length * 2);
+    out.reserve(std::size_t{length} * 2);
     for (unsigned int i = 0; i < length; ++i) {
         out.push_back(hex[digest[i] >> 4U]);
         out.push_back(hex[digest[i] & 0x0FU]);

@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
         std::sort(files.begin(), files.end(),
                   [](const auto& a, const auto& b) { return a.version < b.version; });
         std::vector<settings::Migration> sequence;
+        sequence.reserve(files.size());
         for (const auto& f : files) {
             sequence.push_back({f.version, f.file_name, f.sql});
         }

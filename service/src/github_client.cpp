@@ -27,7 +27,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto exchange_timeout = std::chrono::seconds(15);
-constexpr std::size_t max_response_bytes = 1024 * 1024;
+constexpr std::size_t max_response_bytes = std::size_t{1024} * 1024;
 constexpr auto component = "github";
 
 struct HttpResult {

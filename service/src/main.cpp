@@ -24,7 +24,8 @@
 namespace {
 
 // Exit codes of service.md.
-constexpr int exit_cannot_listen = 1;
+// HOST:PORT cannot be bound, or anything unexpected (logged).
+constexpr int exit_failure = 1;
 constexpr int exit_bad_config = 2;
 constexpr int exit_database_unusable = 3;
 constexpr int exit_schema_too_new = 4;
@@ -82,7 +83,7 @@ int serve(const service::Config& config) {
         server.listen();
     } catch (const std::exception& e) {
         log::error("service", e.what());
-        return exit_cannot_listen;
+        return exit_failure;
     }
     log::info("service",
               "listening on http://" + config.host + ":" + std::to_string(server.port()));
@@ -91,11 +92,7 @@ int serve(const service::Config& config) {
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    // A closed stderr (a supervisor that went away) must not kill the service.
-    std::signal(SIGPIPE, SIG_IGN);
+int run(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
     const auto parsed = service::parse_config(args, [](const std::string& name) {
         const char* value = std::getenv(name.c_str());
@@ -125,5 +122,18 @@ int main(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
         log::error("service", e.what());
         return exit_bad_config;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // A closed stderr (a supervisor that went away) must not kill the service.
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        log::error("service", std::string("stopped by an unexpected failure: ") + e.what());
+        return exit_failure;
     }
 }

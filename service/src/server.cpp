@@ -39,8 +39,8 @@ using asio::use_awaitable;
 
 namespace {
 
-constexpr std::size_t body_limit = 64 * 1024;
-constexpr std::size_t header_limit = 16 * 1024;
+constexpr std::size_t body_limit = std::size_t{64} * 1024;
+constexpr std::size_t header_limit = std::size_t{16} * 1024;
 constexpr auto read_timeout = std::chrono::seconds(10);
 constexpr auto write_timeout = std::chrono::seconds(10);
 constexpr auto shutdown_grace = std::chrono::seconds(5);

@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <string_view>
 
 #include <session/session_store.hpp>
 #include <settings/database.hpp>
@@ -28,7 +30,7 @@ std::string read_all(std::istream& in) {
 // Hours from a flag or its environment variable, as settings-service reads them.
 std::optional<std::chrono::milliseconds> hours(const Context& c, const std::string& flag,
                                                const char* env, std::chrono::hours fallback) {
-    std::optional<std::string> text;
+    std::optional<std::string_view> text;
     for (std::size_t i = 0; i + 1 < c.args.size(); ++i) {
         if (c.args[i] == flag) {
             text = c.args[i + 1];
@@ -42,8 +44,9 @@ std::optional<std::chrono::milliseconds> hours(const Context& c, const std::stri
         text = value;
     }
     double h = 0;
-    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), h);
-    if (ec != std::errc() || end != text->data() + text->size() || !std::isfinite(h) || h <= 0) {
+    const auto* const last = text->data() + text->size();
+    const auto [end, ec] = std::from_chars(text->data(), last, h);
+    if (ec != std::errc() || end != last || !std::isfinite(h) || h <= 0) {
         c.err << "settingsctl: " << flag << " must be a number of hours greater than 0\n";
         return std::nullopt;
     }
