@@ -138,8 +138,7 @@ class SessionStore::Impl {
         if (!updated || !created) {
             return system_clock::time_point::min();
         }
-        return std::min({*updated + touch_interval(), *updated + options_.expire_after,
-                         *created + options_.max_age});
+        return std::min(*updated + touch_interval(), expiry(*created, *updated));
     }
 
     CreatedSession create(const SessionUser& user, const OAuthTokens& tokens) {
@@ -382,10 +381,16 @@ class SessionStore::Impl {
         return s;
     }
 
+    // The last moment a session created and last active at these times is live.
+    [[nodiscard]] system_clock::time_point expiry(system_clock::time_point created,
+                                                  system_clock::time_point updated) const {
+        return std::min(updated + options_.expire_after, created + options_.max_age);
+    }
+
+    // `s` comes from read_row, which checked its timestamps.
     [[nodiscard]] bool is_expired(const Session& s, system_clock::time_point at) const {
-        const auto updated = *settings::parse_timestamp(s.updated_at);
-        const auto created = *settings::parse_timestamp(s.created_at);
-        return at - updated > options_.expire_after || at - created > options_.max_age;
+        return at > expiry(*settings::parse_timestamp(s.created_at),
+                           *settings::parse_timestamp(s.updated_at));
     }
 
     SessionStoreOptions options_;
