@@ -133,10 +133,8 @@ std::optional<Response> Api::cached_user_settings(const Request& request) {
     // The same answer as handle_checked gives: the body and the refreshed cookie.
     Response response;
     response.add_header("content-type", "application/json");
-    response.add_header("set-cookie",
-                        session_cookie(*cookie, config_.session_expire, config_.cookie_secure));
     response.body = std::move(*body);
-    return response;
+    return handlers::with_session_cookie(std::move(response), *cookie, config_);
 }
 
 Response Api::handle(const Request& request) {
@@ -188,8 +186,7 @@ Response Api::handle_checked(const Request& request) {
     }
     if (session && response.status == 200 && route->endpoint != Endpoint::logout) {
         // Keep the browser's cookie as alive as the sliding session behind it.
-        response.add_header("set-cookie",
-                            session_cookie(*cookie, config_.session_expire, config_.cookie_secure));
+        response = handlers::with_session_cookie(std::move(response), *cookie, config_);
     }
     return response;
 }

@@ -19,12 +19,6 @@ boost::json::value optional_text(const std::optional<std::string>& text) {
     return text ? boost::json::value(*text) : boost::json::value(nullptr);
 }
 
-Response with_session_cookie(Response response, std::string_view cookie, const Config& config) {
-    response.add_header("set-cookie",
-                        session_cookie(cookie, config.session_expire, config.cookie_secure));
-    return response;
-}
-
 // The dev-login body: {"username": ..., "user_id": ..., "avatar_url": ...}.
 settings::Outcome<session::SessionUser> read_dev_user(const boost::json::object& body) {
     settings::FieldErrors errors;
@@ -74,6 +68,12 @@ settings::Outcome<session::SessionUser> read_dev_user(const boost::json::object&
 }
 
 }  // namespace
+
+Response with_session_cookie(Response response, std::string_view cookie, const Config& config) {
+    response.add_header("set-cookie",
+                        session_cookie(cookie, config.session_expire, config.cookie_secure));
+    return response;
+}
 
 boost::json::object user_json(const session::Session& session) {
     return {{"github_user_id", session.user.github_user_id},

@@ -14,6 +14,9 @@
 
 namespace service::handlers {
 
+/// `response` with the session cookie set again, with a fresh Max-Age.
+Response with_session_cookie(Response response, std::string_view cookie, const Config& config);
+
 /// The User document of a session.
 boost::json::object user_json(const session::Session& session);
 
