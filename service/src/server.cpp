@@ -128,10 +128,14 @@ struct Server::Impl {
     asio::io_context io{static_cast<int>(config.threads)};
     asio::thread_pool read_pool{read_threads};
     asio::thread_pool write_pool{write_threads};
-    tcp::acceptor acceptor{io};
-    asio::signal_set signals{io, SIGINT, SIGTERM};
-    asio::steady_timer purge_timer{io};
-    asio::steady_timer shutdown_timer{io};
+    // The acceptor, the signals and the timers share one strand, and so do the
+    // loops that wait on them and the shutdown that cancels them: a signal that
+    // comes before a loop's first wait can never be missed by it.
+    asio::strand<asio::io_context::executor_type> control = asio::make_strand(io);
+    tcp::acceptor acceptor{control};
+    asio::signal_set signals{control, SIGINT, SIGTERM};
+    asio::steady_timer purge_timer{control};
+    asio::steady_timer shutdown_timer{control};
     GitHubClient github{io.get_executor(), config};
     std::atomic<bool> stopping{false};
     std::mutex connections_mutex;
@@ -197,7 +201,7 @@ struct Server::Impl {
             last = connections.empty();
         }
         if (last && stopping) {
-            asio::post(io, [this] { finish_shutdown(); });
+            asio::post(control, [this] { finish_shutdown(); });
         }
     }
 
@@ -301,7 +305,7 @@ struct Server::Impl {
     }
 
     awaitable<void> purge_loop() {
-        for (;;) {
+        while (!stopping) {
             purge_timer.expires_after(config.session_cleanup_interval);
             auto [error] = co_await purge_timer.async_wait(asio::as_tuple(use_awaitable));
             if (error || stopping) {
@@ -383,8 +387,8 @@ std::uint16_t Server::port() const {
 
 void Server::run() {
     auto& impl = *impl_;
-    asio::co_spawn(impl.io, impl.accept_loop(), asio::detached);
-    asio::co_spawn(impl.io, impl.purge_loop(), asio::detached);
+    asio::co_spawn(impl.control, impl.accept_loop(), asio::detached);
+    asio::co_spawn(impl.control, impl.purge_loop(), asio::detached);
     impl.signals.async_wait([&impl](beast::error_code error, int) {
         if (!error) {
             // A second signal means: stop now.

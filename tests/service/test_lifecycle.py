@@ -103,6 +103,14 @@ def test_sigterm_finishes_and_closes_the_database(service):
     assert not service.db.with_name("settings.db-wal").exists()
 
 
+def test_a_signal_right_after_start_up_always_stops_the_service(make_service):
+    # The signal may come before the purge loop's first wait: it must not be missed.
+    service = make_service(env={"THREADS": "4"}, start=False)
+    for _ in range(40):
+        service.start()
+        assert service.stop(signal.SIGTERM, timeout=5) == 0
+
+
 def test_sessions_expire_after_inactivity(make_service):
     service = make_service(args=["--session-expire-hours", "0.0005"])  # 1.8 s
     user = service.client()
