@@ -11,16 +11,16 @@ set -euo pipefail
 build_packages=(
     g++ cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev
-    libsqlitecpp-dev libsqlite3-dev libssl-dev
+    libsqlitecpp-dev libsqlite3-dev libssl-dev libpq-dev
 )
 test_packages=(
     catch2 sqlite3 python3 python3-pytest python3-yaml chromium libbenchmark-dev wrk
-    clang libclang-rt-14-dev clang-tidy
+    clang libclang-rt-14-dev clang-tidy postgresql
 )
 # What the compiled settings-service links at run time, its CA store for GitHub,
 # and curl for the container health check.
 runtime_packages=(
-    libsqlite3-0 libboost-json1.81.0 libssl3 ca-certificates curl
+    libsqlite3-0 libboost-json1.81.0 libssl3 libpq5 ca-certificates curl
 )
 
 mode="${1:-build}"
