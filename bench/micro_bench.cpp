@@ -13,9 +13,8 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <session/session_store.hpp>
-#include <settings/database.hpp>
-#include <settings/database_changes.hpp>
 #include <settings/settings_store.hpp>
+#include <settings/storage.hpp>
 
 namespace {
 
@@ -23,18 +22,17 @@ constexpr int users = 1000;
 
 struct Fixture {
     std::filesystem::path dir;
+    std::shared_ptr<settings::Storage> storage;
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<session::SessionStore> sessions;
-    std::unique_ptr<settings::DatabaseChanges> changes;
     std::string cookie;
 
     Fixture() {
         dir = std::filesystem::temp_directory_path() / ("micro-bench-" + std::to_string(getpid()));
         std::filesystem::create_directories(dir);
-        auto db = settings::Database::open(dir / "bench.db");
-        sessions = std::make_unique<session::SessionStore>(db.open_connection());
-        changes = std::make_unique<settings::DatabaseChanges>(db);
-        store = std::make_unique<settings::SettingsStore>(std::move(db));
+        storage = settings::Storage::open("sqlite:" + (dir / "bench.db").string());
+        sessions = std::make_unique<session::SessionStore>(storage);
+        store = std::make_unique<settings::SettingsStore>(storage);
         for (int i = 0; i < users; ++i) {
             settings::PreferencesUpdate update;
             update[settings::Field::display_theme] = std::string(i % 2 ? "dark" : "light");
@@ -49,8 +47,8 @@ struct Fixture {
     }
     ~Fixture() {
         sessions.reset();
-        changes.reset();
         store.reset();
+        storage.reset();
         std::error_code ignored;
         std::filesystem::remove_all(dir, ignored);
     }
@@ -100,9 +98,9 @@ void BM_UpdateOneField(benchmark::State& state) {
 // The reference for reads: one prepared point SELECT of a user's row.
 // What the read cache pays per request to know that nothing was committed.
 void BM_DatabaseChangesVersion(benchmark::State& state) {
-    auto& changes = *fixture().changes;
+    auto& storage = *fixture().storage;
     for (auto _ : state) {
-        benchmark::DoNotOptimize(changes.version());
+        benchmark::DoNotOptimize(storage.change_version());
     }
 }
 

@@ -6,10 +6,12 @@ set(package_dir "${CMAKE_INSTALL_LIBDIR}/cmake/SettingsSessions")
 
 install(TARGETS settings session EXPORT SettingsSessionsTargets
     ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
-    INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+    INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/settings-sessions")
+# Under a folder of the project's own name, so `settings/` and `session/` never
+# collide with another package's headers in a shared prefix.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/libsettings/include/"
                   "${PROJECT_SOURCE_DIR}/libsession/include/"
-    DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+    DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/settings-sessions")
 install(TARGETS settings-service settingsctl RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(EXPORT SettingsSessionsTargets
     NAMESPACE SettingsSessions::

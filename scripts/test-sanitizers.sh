@@ -14,7 +14,7 @@ configure() {
     local dir="$1" sanitizers="$2"
     if [ ! -f "$dir/build.ninja" ]; then
         cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSETTINGS_BUILD_TESTS=ON \
-            -DSETTINGS_BUILD_BENCH=OFF -DSETTINGS_SANITIZE="$sanitizers"
+            -DSETTINGS_BUILD_BENCH=OFF -DSETTINGS_WERROR=ON -DSETTINGS_SANITIZE="$sanitizers"
     fi
 }
 

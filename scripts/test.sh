@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
-scripts/build.sh -DSETTINGS_BUILD_TESTS=ON -DSETTINGS_BUILD_BENCH=ON
+scripts/build.sh -DSETTINGS_BUILD_TESTS=ON -DSETTINGS_BUILD_BENCH=ON -DSETTINGS_WERROR=ON
 scripts/web-deps.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"

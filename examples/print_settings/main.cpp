@@ -1,13 +1,15 @@
 // Prints a user's effective settings, and where each value comes from.
 //   print_settings DATABASE USER_ID
+// DATABASE is a SQLite file (or sqlite:PATH) or a postgresql:// URL: the same
+// program reads either engine.
 
 #include <iostream>
 
-#include <settings/database.hpp>
 #include <settings/errors.hpp>
 #include <settings/json_text.hpp>
 #include <settings/settings_json.hpp>
 #include <settings/settings_store.hpp>
+#include <settings/storage.hpp>
 
 int main(int argc, char** argv) {
     if (argc != 3) {
@@ -15,7 +17,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        settings::SettingsStore store(settings::Database::open(argv[1]));
+        // Read-only: this program never migrates or seeds the database it reads.
+        settings::StorageOptions options;
+        options.read_only = true;
+        settings::SettingsStore store(settings::Storage::open(argv[1], options));
         const auto effective = store.effective_user_settings(argv[2]);
         const auto document = settings::to_json(effective);
 

@@ -14,4 +14,25 @@ std::string_view to_string(Source source) {
     return "global";
 }
 
+EffectiveUserSettings merge_layers(const Preferences& global,
+                                   const std::optional<Preferences>& user) {
+    EffectiveUserSettings effective;
+    effective.values = global;
+    if (user) {
+        for (const auto& field : field_table) {
+            if (const auto& value = (*user)[field.field]) {
+                effective.values[field.field] = value;
+                effective.sources[index_of(field.field)] = Source::user;
+            }
+        }
+    }
+    return effective;
+}
+
+EffectiveProjectSettings merge_layers(EffectiveUserSettings user, std::string_view project_id,
+                                      std::optional<ProjectSettings> project) {
+    return {std::move(user), std::string(project_id),
+            project ? std::move(*project) : ProjectSettings{}};
+}
+
 }  // namespace settings

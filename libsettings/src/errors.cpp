@@ -11,7 +11,7 @@ SchemaTooNewError::SchemaTooNewError(int database_version, int program_version)
 MigrationError::MigrationError(std::string file_name, const std::string& message)
     : Error("migration " + file_name + ": " + message), file_name_(std::move(file_name)) {}
 
-StorageError::StorageError(const std::string& message, int sqlite_code)
-    : Error(message), sqlite_code_(sqlite_code) {}
+StorageError::StorageError(const std::string& message, std::string code)
+    : Error(message), code_(std::move(code)) {}
 
 }  // namespace settings

@@ -77,12 +77,16 @@ void write(Level level, std::string_view component, std::string_view message) {
     const std::scoped_lock lock(slot.mutex);
     if (slot.sink) {
         slot.sink(level, component, message);
-        return;
     }
-    std::string line = format_timestamp(std::chrono::system_clock::now());
-    line.append(" ").append(name_of(level)).append(" ").append(component).append(": ");
-    line.append(message).append("\n");
-    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+Sink stderr_sink() {
+    return [](Level level, std::string_view component, std::string_view message) {
+        std::string line = format_timestamp(std::chrono::system_clock::now());
+        line.append(" ").append(name_of(level)).append(" ").append(component).append(": ");
+        line.append(message).append("\n");
+        std::fwrite(line.data(), 1, line.size(), stderr);
+    };
 }
 
 }  // namespace settings::log

@@ -9,8 +9,10 @@
 
 #include <settings/errors.hpp>
 #include <settings/maintenance.hpp>
-#include <settings/migrator.hpp>
-#include <settings/storage_errors.hpp>
+
+#include "sqlite/sqlite_database.hpp"
+#include "sqlite/sqlite_errors.hpp"
+#include "storage/embedded_migrations.hpp"
 
 namespace settings {
 
@@ -38,15 +40,14 @@ SQLite::Database open_read_only(const std::filesystem::path& path) {
 
 }  // namespace
 
-DatabaseStatus inspect_database(const std::filesystem::path& path,
-                                std::span<const Migration> migrations) {
+DatabaseStatus inspect_database(const std::filesystem::path& path) {
     auto db = open_read_only(path);
-    const Migrator migrator(migrations);
+    const auto migrations = embedded_migrations(StorageEngine::sqlite);
     DatabaseStatus status;
     status.path = path;
-    status.program_version = migrator.latest_version();
+    status.program_version = migrations.back().version;
     try {
-        status.schema_version = Migrator::current_version(db);
+        status.schema_version = detail::sqlite_schema_version(db);
         for (const auto& m : migrations) {
             if (m.version > status.schema_version) {
                 status.pending.emplace_back(m.file_name);
@@ -65,7 +66,7 @@ DatabaseStatus inspect_database(const std::filesystem::path& path,
             status.row_counts.emplace_back(table, rows);
         }
     } catch (const SQLite::Exception& e) {
-        throw_storage_error(e, "inspecting " + path.string());
+        detail::throw_storage_error(e, "inspecting " + path.string());
     }
     return status;
 }
@@ -111,7 +112,7 @@ void backup_database(const std::filesystem::path& source,
     } catch (const SQLite::Exception& e) {
         std::error_code ignored;
         std::filesystem::remove(destination, ignored);
-        throw_storage_error(e, "backing up to " + destination.string());
+        detail::throw_storage_error(e, "backing up to " + destination.string());
     }
 }
 

@@ -1,9 +1,10 @@
 // Build-time tool: checks the migration files and writes a C++ source that embeds
 // them, so the library needs no migrations folder at run time.
 //
-//   embed_migrations OUTPUT.cpp migrations/001_x.sql migrations/002_y.sql ...
+//   embed_migrations OUTPUT.cpp migrations/sqlite/001_x.sql ... migrations/postgresql/001_x.sql ...
 //
-// A bad file name, a duplicate number or a gap fails the build with the reason.
+// A bad file name, a duplicate number, a gap, or engines whose numbers differ
+// fail the build with the reason.
 
 #include <algorithm>
 #include <filesystem>
@@ -13,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include <settings/migration.hpp>
+#include "storage/migration.hpp"
 
 namespace {
 
@@ -49,54 +50,91 @@ std::string as_byte_list(const std::string& text) {
     return out;
 }
 
+// Reads, checks and sorts the files of one engine's folder.
+std::vector<SourceFile> read_set(const std::vector<std::filesystem::path>& paths,
+                                 const std::string& folder) {
+    std::vector<SourceFile> files;
+    for (const auto& path : paths) {
+        SourceFile file{path.filename().string(), read_file(path)};
+        const auto version = settings::parse_migration_file_name(file.file_name);
+        if (!version) {
+            throw std::runtime_error(folder + "/" + file.file_name +
+                                     ": a migration file must be named NNN_name.sql");
+        }
+        file.version = *version;
+        files.push_back(std::move(file));
+    }
+    std::sort(files.begin(), files.end(),
+              [](const auto& a, const auto& b) { return a.version < b.version; });
+    std::vector<settings::Migration> sequence;
+    sequence.reserve(files.size());
+    for (const auto& f : files) {
+        sequence.push_back({f.version, f.file_name, f.sql});
+    }
+    if (auto error = settings::find_sequence_error(sequence)) {
+        throw std::runtime_error(folder + "/" + *error);
+    }
+    return files;
+}
+
+void write_set(std::ostringstream& out, const std::string& engine,
+               const std::vector<SourceFile>& files) {
+    for (const auto& f : files) {
+        out << "constexpr char " << engine << "_" << f.version << "[] = {\n"
+            << as_byte_list(f.sql) << "};\n";
+    }
+    out << "constexpr std::array<Migration, " << files.size() << "> " << engine << "{{\n";
+    for (const auto& f : files) {
+        out << "    {" << f.version << ", \"" << f.file_name << "\", {" << engine << "_"
+            << f.version << ", sizeof(" << engine << "_" << f.version << ") - 1}},\n";
+    }
+    out << "}};\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        std::cerr << "usage: embed_migrations OUTPUT.cpp FILE.sql...\n";
+    if (argc < 3) {
+        std::cerr << "usage: embed_migrations OUTPUT.cpp sqlite/NNN_x.sql... "
+                     "postgresql/NNN_x.sql...\n";
         return 2;
     }
     try {
-        std::vector<SourceFile> files;
+        std::vector<std::filesystem::path> sqlite_paths;
+        std::vector<std::filesystem::path> postgresql_paths;
         for (int i = 2; i < argc; ++i) {
             const std::filesystem::path path(argv[i]);
-            SourceFile file{path.filename().string(), read_file(path)};
-            const auto version = settings::parse_migration_file_name(file.file_name);
-            if (!version) {
-                std::cerr << "error: migrations/" << file.file_name
-                          << ": a migration file must be named NNN_name.sql\n";
-                return 1;
+            const auto folder = path.parent_path().filename().string();
+            if (folder == "sqlite") {
+                sqlite_paths.push_back(path);
+            } else if (folder == "postgresql") {
+                postgresql_paths.push_back(path);
+            } else {
+                throw std::runtime_error(path.string() +
+                                         ": migrations live in migrations/sqlite/ or "
+                                         "migrations/postgresql/");
             }
-            file.version = *version;
-            files.push_back(std::move(file));
         }
-        std::sort(files.begin(), files.end(),
-                  [](const auto& a, const auto& b) { return a.version < b.version; });
-        std::vector<settings::Migration> sequence;
-        sequence.reserve(files.size());
-        for (const auto& f : files) {
-            sequence.push_back({f.version, f.file_name, f.sql});
-        }
-        if (auto error = settings::find_sequence_error(sequence)) {
-            std::cerr << "error: migrations/" << *error << "\n";
-            return 1;
+        const auto sqlite = read_set(sqlite_paths, "migrations/sqlite");
+        const auto postgresql = read_set(postgresql_paths, "migrations/postgresql");
+        // One numbering: a schema version means the same change on both engines.
+        if (sqlite.size() != postgresql.size()) {
+            throw std::runtime_error("migrations/sqlite has " + std::to_string(sqlite.size()) +
+                                     " migrations and migrations/postgresql " +
+                                     std::to_string(postgresql.size()) +
+                                     "; both engines must carry the same numbers");
         }
 
         std::ostringstream out;
-        out << "// Generated by embed_migrations from migrations/*.sql. Do not edit.\n"
-            << "#include <settings/embedded_migrations.hpp>\n\n#include <array>\n\n"
+        out << "// Generated by embed_migrations from migrations/*/*.sql. Do not edit.\n"
+            << "#include \"storage/embedded_migrations.hpp\"\n\n#include <array>\n\n"
             << "namespace settings {\nnamespace {\n";
-        for (const auto& f : files) {
-            out << "constexpr char sql_" << f.version << "[] = {\n"
-                << as_byte_list(f.sql) << "};\n";
-        }
-        out << "constexpr std::array<Migration, " << files.size() << "> migrations{{\n";
-        for (const auto& f : files) {
-            out << "    {" << f.version << ", \"" << f.file_name << "\", {sql_" << f.version
-                << ", sizeof(sql_" << f.version << ") - 1}},\n";
-        }
-        out << "}};\n}  // namespace\n\n"
-            << "std::span<const Migration> embedded_migrations() { return migrations; }\n\n"
+        write_set(out, "sqlite", sqlite);
+        write_set(out, "postgresql", postgresql);
+        out << "}  // namespace\n\n"
+            << "std::span<const Migration> embedded_migrations(StorageEngine engine) {\n"
+            << "    if (engine == StorageEngine::postgresql) {\n        return postgresql;\n    }\n"
+            << "    return sqlite;\n}\n\n"
             << "}  // namespace settings\n";
 
         std::ofstream output(argv[1], std::ios::binary);

@@ -65,15 +65,31 @@ Response guarded(Fn&& fn) {
 
 }  // namespace
 
-Api::Api(const Config& config, settings::SettingsStore& settings, session::SessionStore& sessions,
-         OAuthStates& states, ResponseCache& cache, int schema_version)
+Api::Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
+         session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache)
     : config_(config),
+      storage_(storage),
       settings_(settings),
       sessions_(sessions),
       states_(states),
       cache_(cache),
-      schema_version_(schema_version),
       frontend_origin_(config.frontend_url.origin()) {}
+
+// Never waits: Storage::reachable answers from what the engine last saw.
+Response Api::health() {
+    const bool reachable = storage_.reachable();
+    auto response = json_response(
+        reachable ? 200 : 503,
+        boost::json::object{{"status", reachable ? "ok" : "unavailable"},
+                            {"schema_version", storage_.schema_version()},
+                            {"storage", reachable ? settings::to_string(storage_.engine())
+                                                  : std::string_view("unavailable")},
+                            {"dev_login", config_.dev_login}});
+    if (!reachable) {
+        response.add_header("retry-after", "1");
+    }
+    return response;
+}
 
 Api::Triage Api::triage(const Request& request) {
     const auto route = match_route(request.path());
@@ -102,10 +118,7 @@ Api::Triage Api::triage(const Request& request) {
     }
     switch (endpoint) {
         case Endpoint::health:
-            return {Stage::respond,
-                    json_response(200, boost::json::object{{"status", "ok"},
-                                                           {"schema_version", schema_version_},
-                                                           {"dev_login", config_.dev_login}})};
+            return {Stage::respond, health()};
         case Endpoint::github_login:
             return {Stage::respond, handlers::github_login(states_, config_)};
         case Endpoint::github_callback:
@@ -113,7 +126,7 @@ Api::Triage Api::triage(const Request& request) {
         default:
             break;
     }
-    if (is_cacheable(request, endpoint)) {
+    if (storage_.tracks_changes() && is_cacheable(request, endpoint)) {
         if (auto cached = cached_user_settings(request)) {
             return {Stage::respond, std::move(*cached)};
         }
@@ -126,7 +139,7 @@ std::optional<Response> Api::cached_user_settings(const Request& request) {
     if (!cookie) {
         return std::nullopt;
     }
-    auto body = cache_.find(*cookie);
+    auto body = cache_.find(*cookie, request.received);
     if (!body) {
         return std::nullopt;
     }
@@ -158,7 +171,8 @@ Response Api::handle_checked(const Request& request) {
     const auto cookie = session_cookie_of(request);
     const bool cacheable = is_cacheable(request, route->endpoint);
     // Taken before the session is read: see ResponseCache::generation.
-    const auto generation = cacheable ? cache_.generation() : ResponseCache::Generation{};
+    const auto generation =
+        cacheable ? cache_.generation(request.received) : ResponseCache::Generation{};
     std::optional<session::Session> session;
     if (needs_session(route->endpoint)) {
         if (cookie) {
@@ -181,7 +195,7 @@ Response Api::handle_checked(const Request& request) {
         }
     }
     auto response = dispatch(request, *route, session, cookie.value_or(""));
-    if (cacheable && response.status == 200) {
+    if (cacheable && storage_.tracks_changes() && response.status == 200) {
         cache_.remember(*cookie, sessions_.quiet_until(*session), response.body, generation);
     }
     if (session && response.status == 200 && route->endpoint != Endpoint::logout) {

@@ -26,7 +26,18 @@ struct Option {
 };
 
 constexpr Option options[] = {
-    {"DATABASE_PATH", "--db", "./data/settings.db", "SQLite file; its folder is created"},
+    {"DATABASE_URL", "--database-url", "unset",
+     "postgresql://... or postgres://... (a libpq URI), or sqlite:PATH"},
+    {"DATABASE_PATH", "--db", "./data/settings.db",
+     "SQLite file, when DATABASE_URL is unset; its folder is created"},
+    {"DATABASE_POOL_SIZE", "--database-pool-size", "2 x THREADS + 2",
+     "PostgreSQL connections of this process"},
+    {"DATABASE_WAIT_SECONDS", "--database-wait-seconds", "30",
+     "at start, how long to retry an unreachable PostgreSQL before exit 3"},
+    {"DATABASE_NOTIFY", "--database-notify", "on",
+     "PostgreSQL LISTEN/NOTIFY as a speed-up (--no-database-notify turns it off); "
+     "never needed for correctness",
+     true},
     {"HOST", "--host", "127.0.0.1", "listen address"},
     {"PORT", "--port", "8000", "listen port; 0 picks a free port"},
     {"THREADS", "--threads", "number of cores", "I/O threads"},
@@ -72,6 +83,7 @@ std::string help_text() {
             << " (default: " << o.default_text << ")\n      " << o.help << "\n";
     }
     out << "  --no-cookie-secure                no Secure flag on the cookie\n"
+        << "  --no-database-notify              no LISTEN/NOTIFY\n"
         << "  --help                            print this help\n"
         << "  --version                         print the version\n\n"
         << "Exit codes: 0 clean shutdown, 1 cannot listen, 2 bad configuration,\n"
@@ -187,6 +199,19 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw,
         return it->second;
     };
     Config config;
+    const auto url = get("DATABASE_URL");
+    if (url && get("DATABASE_PATH")) {
+        fail("DATABASE_URL", "set either DATABASE_URL or DATABASE_PATH (--db), not both");
+    }
+    if (url) {
+        if (url->starts_with("postgresql://") || url->starts_with("postgres://")) {
+            config.database_url = *url;
+        } else if (url->starts_with("sqlite:") && url->size() > 7) {
+            config.database_path = url->substr(7);
+        } else {
+            fail("DATABASE_URL", "must start with postgresql://, postgres:// or sqlite:");
+        }
+    }
     if (auto v = get("DATABASE_PATH")) {
         config.database_path = *v;
     }
@@ -199,6 +224,21 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw,
     config.threads = std::max(1U, std::thread::hardware_concurrency());
     if (auto v = get("THREADS")) {
         config.threads = parse_integer<unsigned>("THREADS", *v, 1, 256);
+    }
+    config.database_pool_size = 2 * static_cast<std::size_t>(config.threads) + 2;
+    if (auto v = get("DATABASE_POOL_SIZE")) {
+        config.database_pool_size = parse_integer<std::size_t>("DATABASE_POOL_SIZE", *v, 1, 1000);
+    }
+    if (auto v = get("DATABASE_WAIT_SECONDS")) {
+        config.database_wait = std::chrono::seconds(
+            parse_integer<std::int64_t>("DATABASE_WAIT_SECONDS", *v, 0, 24 * 3600));
+    }
+    if (auto v = get("DATABASE_NOTIFY")) {
+        const auto on = parse_bool(*v);
+        if (!on) {
+            fail("DATABASE_NOTIFY", "must be 1/0, true/false, yes/no or on/off");
+        }
+        config.database_notify = *on;
     }
     if (auto v = get("LOG_LEVEL")) {
         const auto level = settings::log::parse_level(*v);
@@ -283,6 +323,10 @@ std::variant<Config, ConfigExit> parse_config(
             }
             if (arg == "--no-cookie-secure") {
                 raw["COOKIE_SECURE"] = "false";
+                continue;
+            }
+            if (arg == "--no-database-notify") {
+                raw["DATABASE_NOTIFY"] = "false";
                 continue;
             }
             const auto equals = arg.find('=');

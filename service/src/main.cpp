@@ -15,11 +15,10 @@
 #include <service/oauth_states.hpp>
 #include <service/server.hpp>
 #include <session/session_store.hpp>
-#include <settings/database.hpp>
-#include <settings/database_changes.hpp>
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
 #include <settings/settings_store.hpp>
+#include <settings/storage.hpp>
 
 namespace {
 
@@ -61,23 +60,28 @@ int serve(const service::Config& config) {
                   "dev login is enabled: anyone can sign in as anyone; "
                   "never enable it in production");
     }
-    warn_if_not_on_a_volume(config.database_path);
+    if (config.database_url.empty()) {
+        warn_if_not_on_a_volume(config.database_path);
+    }
 
-    auto database = settings::Database::open(config.database_path);
-    log::info("database", "opened " + config.database_path.string() + " (schema version " +
-                              std::to_string(database.schema_version()) + ")");
-    const int schema_version = database.schema_version();
+    settings::StorageOptions storage_options;
+    storage_options.pool_size = config.database_pool_size;
+    storage_options.connect_wait = config.database_wait;
+    const auto storage = settings::Storage::open(config.database_location(), storage_options);
+    log::info("database", "opened " + storage->description() + " (schema version " +
+                              std::to_string(storage->schema_version()) + ")");
     session::SessionStoreOptions session_options;
     session_options.expire_after = config.session_expire;
     session_options.max_age = config.session_max_age;
     session_options.token_key = config.token_key;
-    session::SessionStore sessions(database.open_connection(), session_options);
-    settings::DatabaseChanges changes(database);
-    settings::SettingsStore settings_store(std::move(database), config.seed);
+    session::SessionStore sessions(storage, session_options);
+    settings::SettingsStore settings_store(
+        storage, {.seed = config.seed, .clock = &settings::SystemClock::instance()});
 
     service::OAuthStates states(settings::SystemClock::instance());
-    service::ResponseCache cache(changes, settings::SystemClock::instance());
-    service::Api api(config, settings_store, sessions, states, cache, schema_version);
+    service::ResponseCache cache([&storage] { return storage->change_version(); },
+                                 settings::SystemClock::instance());
+    service::Api api(config, *storage, settings_store, sessions, states, cache);
     service::Server server(config, api, sessions);
     try {
         server.listen();
@@ -104,6 +108,7 @@ int run(int argc, char** argv) {
         return exit->exit_code;
     }
     const auto& config = std::get<service::Config>(parsed);
+    log::set_sink(log::stderr_sink());
     log::set_level(config.log_level);
     try {
         return serve(config);
@@ -130,6 +135,7 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
     // A closed stderr (a supervisor that went away) must not kill the service.
     std::signal(SIGPIPE, SIG_IGN);
+    log::set_sink(log::stderr_sink());
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {

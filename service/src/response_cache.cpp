@@ -3,23 +3,22 @@
 
 namespace service {
 
-ResponseCache::ResponseCache(settings::DatabaseChanges& changes, const settings::Clock& clock,
-                             std::chrono::steady_clock::duration probe_interval,
+ResponseCache::ResponseCache(VersionSource version, const settings::Clock& clock,
                              std::size_t capacity)
-    : changes_(changes), clock_(clock), probe_interval_(probe_interval), capacity_(capacity) {}
+    : version_source_(std::move(version)), clock_(clock), capacity_(capacity) {}
 
-void ResponseCache::probe_if_due() {
-    const auto now = std::chrono::steady_clock::now();
+void ResponseCache::probe_since(Arrival arrived) {
     {
         const std::scoped_lock lock(mutex_);
-        if (now < next_probe_) {
+        if (last_probe_started_ >= arrived) {
             return;
         }
-        next_probe_ = now + probe_interval_;
     }
+    const auto started = std::chrono::steady_clock::now();
     // Outside the lock: the other threads go on serving meanwhile.
-    const auto version = changes_.version();
+    const auto version = version_source_();
     const std::scoped_lock lock(mutex_);
+    last_probe_started_ = std::max(last_probe_started_, started);
     // An unreadable version counts as a change.
     if (!version || version != version_) {
         version_ = version;
@@ -32,8 +31,8 @@ void ResponseCache::start_generation() {
     entries_.clear();
 }
 
-ResponseCache::Generation ResponseCache::generation() {
-    probe_if_due();
+ResponseCache::Generation ResponseCache::generation(Arrival arrived) {
+    probe_since(arrived);
     const std::scoped_lock lock(mutex_);
     return generation_;
 }
@@ -56,8 +55,8 @@ void ResponseCache::remember(std::string_view cookie, time_point quiet_until, st
     entries_.insert_or_assign(std::move(key), Entry{quiet_until, std::move(body)});
 }
 
-std::optional<std::string> ResponseCache::find(std::string_view cookie) {
-    probe_if_due();
+std::optional<std::string> ResponseCache::find(std::string_view cookie, Arrival arrived) {
+    probe_since(arrived);
     const auto key = settings::sha256_hex(cookie);
     const auto now = clock_.now();
     const std::scoped_lock lock(mutex_);

@@ -16,19 +16,18 @@
 #include <service/cookies.hpp>
 #include <service/oauth_states.hpp>
 #include <session/session_store.hpp>
-#include <settings/database.hpp>
-#include <settings/database_changes.hpp>
 #include <settings/log.hpp>
 #include <settings/settings_store.hpp>
+#include <settings/storage.hpp>
 
 namespace {
 
 struct World {
     service::Config config;
+    std::shared_ptr<settings::Storage> storage;
     std::unique_ptr<session::SessionStore> sessions;
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<service::OAuthStates> states;
-    std::unique_ptr<settings::DatabaseChanges> changes;
     std::unique_ptr<service::ResponseCache> cache;
     std::unique_ptr<service::Api> api;
     std::string cookie;
@@ -38,16 +37,15 @@ struct World {
         const auto dir =
             std::filesystem::temp_directory_path() / ("http-fuzz-" + std::to_string(getpid()));
         std::filesystem::remove_all(dir);
-        auto db = settings::Database::open(dir / "fuzz.db");
+        storage = settings::Storage::open("sqlite:" + (dir / "fuzz.db").string());
         config.dev_login = true;
         config.frontend_url = *service::parse_url("http://localhost:5173");
-        sessions = std::make_unique<session::SessionStore>(db.open_connection());
-        changes = std::make_unique<settings::DatabaseChanges>(db);
-        store = std::make_unique<settings::SettingsStore>(std::move(db));
+        sessions = std::make_unique<session::SessionStore>(storage);
+        store = std::make_unique<settings::SettingsStore>(storage);
         states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
-        cache =
-            std::make_unique<service::ResponseCache>(*changes, settings::SystemClock::instance());
-        api = std::make_unique<service::Api>(config, *store, *sessions, *states, *cache, 2);
+        cache = std::make_unique<service::ResponseCache>(
+            [this] { return storage->change_version(); }, settings::SystemClock::instance());
+        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache);
         cookie = sessions->create({"fuzz", "fuzz", std::nullopt}, {"t", {}, {}}).cookie;
     }
 };

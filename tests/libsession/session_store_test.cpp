@@ -13,7 +13,7 @@
 #include <settings/sha256.hpp>
 #include <settings/timestamp.hpp>
 
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 using namespace std::chrono_literals;
 using session::OAuthTokens;
@@ -37,23 +37,31 @@ session::TokenKey key_of(char fill) {
 }
 
 struct Fixture {
-    test::TempDir dir;
+    test::TestDatabase db;
     settings::ManualClock clock{start_time};
 
-    [[nodiscard]] std::filesystem::path path() const { return dir / "sessions.db"; }
+    [[nodiscard]] std::filesystem::path path() const { return db.path(); }
 
     SessionStore open(SessionStoreOptions options = {}) {
         options.clock = &clock;
-        return SessionStore(settings::Database::open(path()), std::move(options));
+        return SessionStore(db.open(), std::move(options));
     }
 
-    [[nodiscard]] int count_rows() const {
-        SQLite::Database db(path().string(), SQLite::OPEN_READONLY);
-        return db.execAndGet("SELECT count(*) FROM user_sessions").getInt();
+    [[nodiscard]] std::int64_t count_rows() const {
+        return db.count("SELECT count(*) FROM user_sessions");
     }
 
+    // Every byte the engine keeps of the data (SQLite: the file and its WAL).
     [[nodiscard]] std::string file_bytes() const {
+        if (db.is_postgresql()) {
+            return "";
+        }
         return test::read_bytes(path()) + test::read_bytes(path().string() + "-wal");
+    }
+
+    // One column of the only session row, as the database holds it.
+    [[nodiscard]] std::string column(const std::string& name) const {
+        return db.query("SELECT " + name + " FROM user_sessions").at(0).at(0).value_or("NULL");
     }
 };
 
@@ -96,9 +104,7 @@ TEST_CASE("only the digest of the cookie is stored", "[session][SES-4]") {
         CHECK(f.file_bytes().find(cookie) == std::string::npos);
     }
     CHECK(f.file_bytes().find(cookie) == std::string::npos);
-    SQLite::Database db(f.path().string(), SQLite::OPEN_READONLY);
-    CHECK(db.execAndGet("SELECT session_id FROM user_sessions").getString() ==
-          settings::sha256_hex(cookie));
+    CHECK(f.column("session_id") == settings::sha256_hex(cookie));
 }
 
 TEST_CASE("sessions survive closing and reopening the database", "[session][SES-1]") {
@@ -180,10 +186,8 @@ TEST_CASE("activity is written at most once per touch interval", "[session][SES-
     CHECK(store.touch_interval() == 5min);
     const auto cookie = store.create(octocat, tokens).cookie;
 
-    // PRAGMA data_version of another connection changes when anybody commits.
-    SQLite::Database observer(f.path().string(), SQLite::OPEN_READONLY);
-    const auto version = [&] { return observer.execAndGet("PRAGMA data_version").getInt(); };
-    const int before = version();
+    const auto version = [&] { return f.column("updated_at"); };
+    const auto before = version();
     for (int i = 0; i < 100; ++i) {
         f.clock.advance(3s);  // 300 s in all: not strictly older than 5 min
         REQUIRE(store.find(cookie));
@@ -314,34 +318,35 @@ TEST_CASE("purging 100k expired rows never holds the write lock for long", "[ses
     options.expire_after = 1h;
     options.purge_batch_size = 1000;
     auto store = f.open(options);
-    {
-        SQLite::Database db(f.path().string(), SQLite::OPEN_READWRITE);
-        SQLite::Transaction tx(db);
-        SQLite::Statement insert(db,
-                                 "INSERT INTO user_sessions (session_id, github_user_id, "
-                                 "github_username, access_token, created_at, updated_at) "
-                                 "VALUES (?, 'u', 'user', 'token', ?, ?)");
-        for (int i = 0; i < 100'000; ++i) {
-            insert.bind(1, "expired-" + std::to_string(i));
-            insert.bind(2, "2026-11-26T08:00:00.000Z");
-            insert.bind(3, "2026-11-26T08:00:00.000Z");
-            insert.exec();
-            insert.reset();
-        }
-        tx.commit();
-    }
+    const std::string expired = "'2026-11-26T08:00:00.000Z'";
+    f.db.exec(f.db.is_postgresql()
+                  ? "INSERT INTO user_sessions (session_id, github_user_id, github_username, "
+                    "access_token, created_at, updated_at) SELECT 'expired-' || i, 'u', 'user', "
+                    "'token', " +
+                        expired + ", " + expired + " FROM generate_series(0, 99999) AS i"
+                  : "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n "
+                    "WHERE i < 99999) INSERT INTO user_sessions (session_id, github_user_id, "
+                    "github_username, access_token, created_at, updated_at) "
+                    "SELECT 'expired-' || i, 'u', 'user', 'token', " +
+                        expired + ", " + expired + " FROM n");
     const auto keep = store.create(octocat, tokens).cookie;
 
-    // Between two batches another connection must get the write lock at once.
-    SQLite::Database writer(f.path().string(), SQLite::OPEN_READWRITE);
-    writer.setBusyTimeout(0);
-    writer.exec("CREATE TABLE probe (n INTEGER)");
+    // Between two batches another connection must get SQLite's write lock at
+    // once (PostgreSQL locks rows, not the database).
+    std::optional<SQLite::Database> writer;
+    if (!f.db.is_postgresql()) {
+        writer.emplace(f.path().string(), SQLite::OPEN_READWRITE);
+        writer->setBusyTimeout(0);
+        writer->exec("CREATE TABLE probe (n INTEGER)");
+    }
     int batches = 0;
     int blocked = 0;
     const auto removed = store.purge_expired([&](std::size_t) {
         ++batches;
         try {
-            writer.exec("INSERT INTO probe VALUES (1)");
+            if (writer) {
+                writer->exec("INSERT INTO probe VALUES (1)");
+            }
         } catch (const SQLite::Exception&) {
             ++blocked;
         }
@@ -369,9 +374,8 @@ TEST_CASE("tokens are encrypted at rest when a key is configured", "[session][SE
     const auto bytes = f.file_bytes();
     CHECK(bytes.find("gho_access_SECRET_123") == std::string::npos);
     CHECK(bytes.find("ghr_refresh_SECRET_456") == std::string::npos);
-    SQLite::Database db(f.path().string(), SQLite::OPEN_READONLY);
-    CHECK_THAT(db.execAndGet("SELECT access_token FROM user_sessions").getString(),
-               Catch::StartsWith("enc:v1:"));
+    CHECK_THAT(f.column("access_token"), Catch::StartsWith("enc:v1:"));
+    CHECK_THAT(f.column("refresh_token"), Catch::StartsWith("enc:v1:"));
 
     SECTION("the right key opens them after a restart") {
         auto store = f.open(options);
@@ -396,7 +400,7 @@ TEST_CASE("without a key tokens are stored as they are", "[session]") {
         auto store = f.open();
         store.create(octocat, tokens);
     }
-    CHECK(f.file_bytes().find("gho_access_SECRET_123") != std::string::npos);
+    CHECK(f.column("access_token") == "gho_access_SECRET_123");
 }
 
 TEST_CASE("a token copied to another row does not decrypt there", "[session]") {
@@ -408,15 +412,12 @@ TEST_CASE("a token copied to another row does not decrypt there", "[session]") {
     const auto attacker =
         store.create({"9", "mallory", std::nullopt}, {"gho_mallory", std::nullopt, std::nullopt})
             .cookie;
-    {
-        SQLite::Database db(f.path().string(), SQLite::OPEN_READWRITE);
-        SQLite::Statement copy(db,
-                               "UPDATE user_sessions SET access_token = (SELECT access_token "
-                               "FROM user_sessions WHERE session_id = ?) WHERE session_id = ?");
-        copy.bind(1, settings::sha256_hex(victim));
-        copy.bind(2, settings::sha256_hex(attacker));
-        REQUIRE(copy.exec() == 1);
-    }
+    // Digests are hex: safe to write into the statement.
+    f.db.exec(
+        "UPDATE user_sessions SET access_token = (SELECT access_token FROM user_sessions "
+        "WHERE session_id = '" +
+        settings::sha256_hex(victim) + "') WHERE session_id = '" + settings::sha256_hex(attacker) +
+        "'");
     CHECK_FALSE(store.find(attacker));
     CHECK(store.find(victim));
 }
@@ -463,13 +464,14 @@ TEST_CASE("8 threads creating, finding and removing sessions concurrently", "[se
     CHECK(f.count_rows() == 8 * 20);
 }
 
-TEST_CASE("sessions are found while another process holds the write lock", "[session][DB-6]") {
+TEST_CASE("sessions are found while another process holds the write lock",
+          "[session][DB-6][sqlite]") {
     Fixture f;
-    settings::DatabaseOptions db_options;
+    settings::StorageOptions db_options;
     db_options.busy_timeout = 200ms;
     SessionStoreOptions options;
     options.clock = &f.clock;
-    SessionStore store(settings::Database::open(f.path(), db_options), options);
+    SessionStore store(f.db.open(db_options), options);
     const auto cookie = store.create(octocat, tokens).cookie;
     f.clock.advance(1h);  // the lookup wants to record activity
 

@@ -1,15 +1,17 @@
 #include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 
-#include <settings/database.hpp>
-#include <settings/database_changes.hpp>
-
+#include "sqlite/sqlite_changes.hpp"
+#include "sqlite/sqlite_database.hpp"
+#include "storage/embedded_migrations.hpp"
+#include "storage/migrator.hpp"
 #include "support/temp_dir.hpp"
 
-using settings::Database;
-using settings::DatabaseChanges;
+using Database = settings::detail::SqliteDatabase;
+using DatabaseChanges = settings::detail::SqliteChanges;
 
-TEST_CASE("the version moves with every commit, of any connection or process", "[database]") {
+TEST_CASE("the version moves with every commit, of any connection or process",
+          "[database][sqlite]") {
     test::TempDir dir;
     auto db = Database::open(dir / "settings.db");
     db.connection().exec("CREATE TABLE scratch (x INTEGER)");
@@ -39,7 +41,7 @@ TEST_CASE("the version moves with every commit, of any connection or process", "
     }
 }
 
-TEST_CASE("the version does not wait for another connection's write lock", "[database]") {
+TEST_CASE("the version does not wait for another connection's write lock", "[database][sqlite]") {
     test::TempDir dir;
     auto db = Database::open(dir / "settings.db");
     db.connection().exec("CREATE TABLE scratch (x INTEGER)");

@@ -5,12 +5,14 @@
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
-#include <settings/database.hpp>
 #include <settings/errors.hpp>
 
+#include "sqlite/sqlite_database.hpp"
+#include "storage/embedded_migrations.hpp"
+#include "storage/migrator.hpp"
 #include "support/temp_dir.hpp"
 
-using settings::Database;
+using Database = settings::detail::SqliteDatabase;
 
 namespace {
 
@@ -32,7 +34,8 @@ std::map<std::string, std::string> columns_of(SQLite::Database& db, const std::s
 
 }  // namespace
 
-TEST_CASE("opening sets WAL, synchronous FULL, a busy timeout and foreign keys", "[database]") {
+TEST_CASE("opening sets WAL, synchronous FULL, a busy timeout and foreign keys",
+          "[database][sqlite]") {
     test::TempDir dir;
     auto db = Database::open(dir / "settings.db");
     auto& c = db.connection();
@@ -43,7 +46,8 @@ TEST_CASE("opening sets WAL, synchronous FULL, a busy timeout and foreign keys",
     CHECK(c.execAndGet("PRAGMA busy_timeout").getInt() == 5000);
 }
 
-TEST_CASE("the migrated schema has the tables of data-model.md exactly", "[database][DB-1]") {
+TEST_CASE("the migrated schema has the tables of data-model.md exactly",
+          "[database][DB-1][sqlite]") {
     test::TempDir dir;
     auto db = Database::open(dir / "settings.db");
     auto& c = db.connection();
@@ -123,7 +127,7 @@ TEST_CASE("the migrated schema has the tables of data-model.md exactly", "[datab
     }
 }
 
-TEST_CASE("a file that is not a database is refused and left alone", "[database][DB-5]") {
+TEST_CASE("a file that is not a database is refused and left alone", "[database][DB-5][sqlite]") {
     test::TempDir dir;
     const auto path = dir / "notes.db";
     const std::string text(8192, 'x');
@@ -133,7 +137,7 @@ TEST_CASE("a file that is not a database is refused and left alone", "[database]
     CHECK(test::read_bytes(path) == text);
 }
 
-TEST_CASE("a corrupt database is refused", "[database][DB-5]") {
+TEST_CASE("a corrupt database is refused", "[database][DB-5][sqlite]") {
     test::TempDir dir;
     const auto path = dir / "settings.db";
     { Database::open(path); }
@@ -147,7 +151,7 @@ TEST_CASE("a corrupt database is refused", "[database][DB-5]") {
     CHECK(test::read_bytes(path) == bytes);
 }
 
-TEST_CASE("a path whose folder cannot be created is refused", "[database][DB-5]") {
+TEST_CASE("a path whose folder cannot be created is refused", "[database][DB-5][sqlite]") {
     test::TempDir dir;
     test::write_bytes(dir / "a-file", "not a folder");
 
@@ -155,7 +159,7 @@ TEST_CASE("a path whose folder cannot be created is refused", "[database][DB-5]"
                       Catch::Contains("cannot create the database folder"));
 }
 
-TEST_CASE("a folder in place of the file is refused", "[database][DB-5]") {
+TEST_CASE("a folder in place of the file is refused", "[database][DB-5][sqlite]") {
     test::TempDir dir;
     std::filesystem::create_directory(dir / "settings.db");
 

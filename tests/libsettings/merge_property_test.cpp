@@ -8,7 +8,7 @@
 
 #include <settings/settings_store.hpp>
 
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 using settings::Field;
 using settings::FieldValue;
@@ -60,8 +60,8 @@ settings::PreferencesUpdate random_update(std::mt19937& rng, bool global) {
 }  // namespace
 
 TEST_CASE("the store's merge matches a reference merge over random layers", "[store][merge]") {
-    test::TempDir dir;
-    settings::SettingsStore store(settings::Database::open(dir / "settings.db"));
+    test::TestDatabase db;
+    settings::SettingsStore store(db.open());
     std::mt19937 rng(20261126);
 
     Preferences global = store.global_settings().preferences;

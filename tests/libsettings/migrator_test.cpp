@@ -1,3 +1,5 @@
+#include "storage/migrator.hpp"
+
 #include <array>
 #include <cstdlib>
 #include <string>
@@ -10,14 +12,14 @@
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
-#include <settings/database.hpp>
 #include <settings/errors.hpp>
-#include <settings/migrator.hpp>
 
+#include "sqlite/sqlite_database.hpp"
+#include "storage/embedded_migrations.hpp"
 #include "support/temp_dir.hpp"
 
-using settings::Database;
-using settings::DatabaseOptions;
+using Database = settings::detail::SqliteDatabase;
+using DatabaseOptions = settings::detail::SqliteOptions;
 using settings::Migration;
 
 namespace {
@@ -45,14 +47,17 @@ const std::array two_migrations{
 
 }  // namespace
 
-TEST_CASE("a new file is created with every table at the newest version", "[migrator][DB-1]") {
+TEST_CASE("a new file is created with every table at the newest version",
+          "[migrator][DB-1][sqlite]") {
     test::TempDir dir;
     const auto path = dir / "nested/folder/settings.db";
 
     const auto db = Database::open(path);
 
     CHECK(std::filesystem::exists(path));
-    CHECK(db.schema_version() == settings::Migrator().latest_version());
+    CHECK(db.schema_version() ==
+          settings::detail::Migrator(settings::embedded_migrations(settings::StorageEngine::sqlite))
+              .latest_version());
     CHECK(query_int(path, "SELECT version FROM schema_version") == db.schema_version());
     CHECK(query_int(path, "SELECT count(*) FROM schema_version") == 1);
     for (const auto* table : {"user_sessions", "user_preferences", "project_settings",
@@ -62,7 +67,8 @@ TEST_CASE("a new file is created with every table at the newest version", "[migr
     }
 }
 
-TEST_CASE("reopening a migrated file changes nothing and loses nothing", "[migrator][DB-1]") {
+TEST_CASE("reopening a migrated file changes nothing and loses nothing",
+          "[migrator][DB-1][sqlite]") {
     test::TempDir dir;
     const auto path = dir / "settings.db";
     {
@@ -85,7 +91,7 @@ TEST_CASE("reopening a migrated file changes nothing and loses nothing", "[migra
               .getString() == applied_before);
 }
 
-TEST_CASE("pending migrations are applied in order on an older file", "[migrator][DB-3]") {
+TEST_CASE("pending migrations are applied in order on an older file", "[migrator][DB-3][sqlite]") {
     test::TempDir dir;
     const auto path = dir / "settings.db";
     { Database::open(path, with(std::span(two_migrations).first(1))); }
@@ -98,7 +104,7 @@ TEST_CASE("pending migrations are applied in order on an older file", "[migrator
 }
 
 TEST_CASE("a failing migration rolls back, keeps the version and names the file",
-          "[migrator][DB-3]") {
+          "[migrator][DB-3][sqlite]") {
     test::TempDir dir;
     const auto path = dir / "settings.db";
     const std::array migrations{
@@ -121,7 +127,8 @@ TEST_CASE("a failing migration rolls back, keeps the version and names the file"
     CHECK(query_int(path, "SELECT count(*) FROM schema_migrations") == 1);
 }
 
-TEST_CASE("a database newer than the program is refused and not written", "[migrator][DB-4]") {
+TEST_CASE("a database newer than the program is refused and not written",
+          "[migrator][DB-4][sqlite]") {
     test::TempDir dir;
     const auto path = dir / "settings.db";
     { Database::open(path, with(two_migrations)); }
@@ -138,7 +145,7 @@ TEST_CASE("a database newer than the program is refused and not written", "[migr
     CHECK(test::read_bytes(path) == bytes_before);
 }
 
-TEST_CASE("an applied migration whose file changed is detected", "[migrator]") {
+TEST_CASE("an applied migration whose file changed is detected", "[migrator][sqlite]") {
     test::TempDir dir;
     const auto path = dir / "settings.db";
     { Database::open(path, with(two_migrations)); }
@@ -152,7 +159,7 @@ TEST_CASE("an applied migration whose file changed is detected", "[migrator]") {
                              [](const auto& e) { return e.file_name() == "002_second.sql"; }));
 }
 
-TEST_CASE("migration file names and sequences are checked", "[migrator]") {
+TEST_CASE("migration file names and sequences are checked", "[migrator][sqlite]") {
     using settings::parse_migration_file_name;
     CHECK(parse_migration_file_name("001_initial_schema.sql") == 1);
     CHECK(parse_migration_file_name("012_add_x.sql") == 12);
@@ -168,35 +175,44 @@ TEST_CASE("migration file names and sequences are checked", "[migrator]") {
     CHECK_FALSE(parse_migration_file_name("9999999_big.sql"));
 
     const std::array gap{two_migrations[0], Migration{3, "003_third.sql", "SELECT 1;"}};
-    CHECK_THROWS_WITH(settings::Migrator(gap), Catch::Contains("number 2 is missing"));
+    CHECK_THROWS_WITH(settings::detail::Migrator(gap), Catch::Contains("number 2 is missing"));
     const std::array duplicate{two_migrations[0], Migration{1, "001_again.sql", "SELECT 1;"}};
-    CHECK_THROWS_WITH(settings::Migrator(duplicate), Catch::Contains("duplicate"));
+    CHECK_THROWS_WITH(settings::detail::Migrator(duplicate), Catch::Contains("duplicate"));
 }
 
-TEST_CASE("the embedded migrations form a valid sequence", "[migrator]") {
-    const auto migrations = settings::embedded_migrations();
+TEST_CASE("the embedded migrations form a valid sequence", "[migrator][sqlite]") {
+    const auto migrations = settings::embedded_migrations(settings::StorageEngine::sqlite);
     REQUIRE_FALSE(migrations.empty());
     CHECK_FALSE(settings::find_sequence_error(migrations));
     CHECK(migrations[0].file_name == "001_initial_schema.sql");
 }
 
-TEST_CASE("the build refuses a migrations folder with a gap or a duplicate", "[migrator]") {
+TEST_CASE("the build refuses migration folders with a gap, a duplicate or unequal numbers",
+          "[migrator]") {
     test::TempDir dir;
-    test::write_bytes(dir / "001_a.sql", "SELECT 1;");
-    test::write_bytes(dir / "003_c.sql", "SELECT 1;");
-    test::write_bytes(dir / "001_b.sql", "SELECT 1;");
-    const auto run = [&](const std::string& files) {
-        const std::string command = std::string(EMBED_MIGRATIONS_PATH) + " " +
-                                    (dir / "out.cpp").string() + " " + files + " 2>" +
-                                    (dir / "err.txt").string();
+    std::filesystem::create_directories(dir / "sqlite");
+    std::filesystem::create_directories(dir / "postgresql");
+    for (const auto* name : {"sqlite/001_a.sql", "sqlite/003_c.sql", "sqlite/001_b.sql",
+                             "postgresql/001_a.sql", "postgresql/002_b.sql"}) {
+        test::write_bytes(dir / name, "SELECT 1;");
+    }
+    const auto run = [&](const std::vector<std::string>& files) {
+        std::string command = std::string(EMBED_MIGRATIONS_PATH) + " " + (dir / "out.cpp").string();
+        for (const auto& file : files) {
+            command += " " + (dir / file).string();
+        }
+        command += " 2>" + (dir / "err.txt").string();
         return std::system(command.c_str());
     };
 
-    CHECK(run((dir / "001_a.sql").string() + " " + (dir / "003_c.sql").string()) != 0);
+    CHECK(run({"sqlite/001_a.sql", "sqlite/003_c.sql", "postgresql/001_a.sql",
+               "postgresql/002_b.sql"}) != 0);
     CHECK_THAT(test::read_bytes(dir / "err.txt"), Catch::Contains("number 2 is missing"));
-    CHECK(run((dir / "001_a.sql").string() + " " + (dir / "001_b.sql").string()) != 0);
+    CHECK(run({"sqlite/001_a.sql", "sqlite/001_b.sql", "postgresql/001_a.sql"}) != 0);
     CHECK_THAT(test::read_bytes(dir / "err.txt"), Catch::Contains("duplicate"));
-    CHECK(run((dir / "001_a.sql").string()) == 0);
+    CHECK(run({"sqlite/001_a.sql", "postgresql/001_a.sql", "postgresql/002_b.sql"}) != 0);
+    CHECK_THAT(test::read_bytes(dir / "err.txt"), Catch::Contains("same numbers"));
+    CHECK(run({"sqlite/001_a.sql", "postgresql/001_a.sql"}) == 0);
     CHECK_THAT(test::read_bytes(dir / "out.cpp"), Catch::Contains("001_a.sql"));
 }
 
@@ -223,7 +239,8 @@ std::vector<Migration> counting_migrations(std::vector<std::string>& storage, in
 
 }  // namespace
 
-TEST_CASE("two processes opening one new file apply each migration once", "[migrator][DB-7]") {
+TEST_CASE("two processes opening one new file apply each migration once",
+          "[migrator][DB-7][sqlite]") {
     std::vector<std::string> storage;
     const auto migrations = counting_migrations(storage, 25);
     for (int round = 0; round < 5; ++round) {
@@ -268,7 +285,8 @@ TEST_CASE("two processes opening one new file apply each migration once", "[migr
     }
 }
 
-TEST_CASE("two threads opening one new file apply each migration once", "[migrator][DB-7]") {
+TEST_CASE("two threads opening one new file apply each migration once",
+          "[migrator][DB-7][sqlite]") {
     std::vector<std::string> storage;
     const auto migrations = counting_migrations(storage, 25);
     test::TempDir dir;

@@ -8,7 +8,7 @@
 #include <settings/settings_store.hpp>
 #include <settings/timestamp.hpp>
 
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 using settings::Field;
 using settings::FieldValue;
@@ -21,19 +21,16 @@ namespace {
 const auto start_time = *settings::parse_timestamp("2026-11-26T10:00:00.000Z");
 
 struct StoreFixture {
-    test::TempDir dir;
+    test::TestDatabase db;
     settings::ManualClock clock{start_time};
 
-    [[nodiscard]] std::filesystem::path path() const { return dir / "settings.db"; }
+    [[nodiscard]] std::filesystem::path path() const { return db.path(); }
 
     settings::SettingsStore open(const PreferencesUpdate& seed = {}) {
-        return settings::SettingsStore(settings::Database::open(path()), seed, clock);
+        return settings::SettingsStore(db.open(), {.seed = seed, .clock = &clock});
     }
 
-    int count(const std::string& sql) const {
-        SQLite::Database db(path().string(), SQLite::OPEN_READONLY);
-        return db.execAndGet(sql).getInt();
-    }
+    [[nodiscard]] std::int64_t count(const std::string& sql) const { return db.count(sql); }
 };
 
 PreferencesUpdate set(Field field, FieldValue value) {
@@ -111,7 +108,7 @@ TEST_CASE("every field merges user over global with its source", "[store][SET-1]
 
     for (const auto& d : settings::field_table) {
         INFO(d.path);
-        const std::string user = "user-" + std::string(d.column);
+        const std::string user = "user-" + std::string(d.path);
         const auto outcome =
             store.update_user_settings(user, set(d.field, non_default_value(d.field)));
         REQUIRE(outcome.ok());
@@ -411,11 +408,11 @@ TEST_CASE("8 threads updating one user keep every field's last value", "[store][
     }
 }
 
-TEST_CASE("reads are served while another process holds the write lock", "[store][DB-6]") {
+TEST_CASE("reads are served while another process holds the write lock", "[store][DB-6][sqlite]") {
     StoreFixture f;
-    settings::DatabaseOptions options;
+    settings::StorageOptions options;
     options.busy_timeout = std::chrono::milliseconds(200);
-    settings::SettingsStore store(settings::Database::open(f.path(), options), {}, f.clock);
+    settings::SettingsStore store(f.db.open(options), {.seed = {}, .clock = &f.clock});
     REQUIRE(store.update_user_settings("u1", set(Field::display_theme, std::string("dark"))).ok());
 
     SQLite::Database other(f.path().string(), SQLite::OPEN_READWRITE);
@@ -436,11 +433,12 @@ TEST_CASE("reads are served while another process holds the write lock", "[store
 TEST_CASE("a write that fails inside a shared commit fails alone", "[store][group_commit]") {
     StoreFixture f;
     auto store = f.open();
-    {
-        SQLite::Database db(f.path().string(), SQLite::OPEN_READWRITE);
-        db.exec("CREATE TRIGGER poison BEFORE INSERT ON user_preferences "
-                "WHEN NEW.github_user_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
-    }
+    f.db.exec(f.db.is_postgresql()
+                  ? "ALTER TABLE user_preferences ADD CONSTRAINT poison "
+                    "CHECK (github_user_id <> 'poison')"
+                  : "CREATE TRIGGER poison BEFORE INSERT ON user_preferences "
+                    "WHEN NEW.github_user_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); "
+                    "END");
     constexpr int writers = 12;
     constexpr int rounds = 30;
     std::atomic<int> failures{0};

@@ -1,6 +1,6 @@
-// The read cache through its public API, and the Api's use of it, with the
-// database version read only once an hour: so every freshness seen here comes
-// from the cache's own bookkeeping, not from a lucky reading of the version.
+// The read cache through its public API, and the Api's use of it, with a
+// database version that never moves: so every freshness seen here comes from the
+// cache's own bookkeeping, not from a lucky reading of the version.
 
 #include <atomic>
 #include <chrono>
@@ -9,7 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 
 #include <service/api.hpp>
@@ -17,11 +16,10 @@
 #include <service/response_cache.hpp>
 #include <session/session_store.hpp>
 #include <settings/clock.hpp>
-#include <settings/database.hpp>
-#include <settings/database_changes.hpp>
+#include <settings/storage.hpp>
 #include <settings/timestamp.hpp>
 
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 using namespace std::chrono_literals;
 using service::ResponseCache;
@@ -31,18 +29,21 @@ namespace {
 const auto start_time = *settings::parse_timestamp("2026-11-26T10:00:00.000Z");
 const std::string cookie(43, 'c');
 
+// A version that moves only when the test says so.
 struct CacheFixture {
-    test::TempDir dir;
-    settings::Database db = settings::Database::open(dir / "settings.db");
-    settings::DatabaseChanges changes{db};
+    std::atomic<std::int64_t> version{1};
     settings::ManualClock clock{start_time};
+
+    [[nodiscard]] ResponseCache::VersionSource changes() {
+        return [this] { return std::optional<std::int64_t>(version.load()); };
+    }
 };
 
 }  // namespace
 
 TEST_CASE("a remembered body is served until its session's quiet time", "[cache]") {
     CacheFixture f;
-    ResponseCache cache(f.changes, f.clock, 1h);
+    ResponseCache cache(f.changes(), f.clock);
     CHECK_FALSE(cache.find(cookie));
     cache.remember(cookie, start_time + 5min, "{\"a\":1}", cache.generation());
 
@@ -56,7 +57,7 @@ TEST_CASE("a remembered body is served until its session's quiet time", "[cache]
 
 TEST_CASE("a write of this process ends the generation at once", "[cache]") {
     CacheFixture f;
-    ResponseCache cache(f.changes, f.clock, 1h);
+    ResponseCache cache(f.changes(), f.clock);
 
     SECTION("what was remembered is gone") {
         cache.remember(cookie, start_time + 5min, "old", cache.generation());
@@ -73,21 +74,35 @@ TEST_CASE("a write of this process ends the generation at once", "[cache]") {
     }
 }
 
-TEST_CASE("a commit by another connection ends the generation at the next reading", "[cache]") {
+TEST_CASE("a commit by anyone else ends the generation for requests that arrive after it",
+          "[cache]") {
     CacheFixture f;
-    f.db.connection().exec("CREATE TABLE scratch (x INTEGER)");
-    ResponseCache cache(f.changes, f.clock, 0s);  // the version is read on every call
-    cache.remember(cookie, start_time + 5min, "old", cache.generation());
+    ResponseCache cache(f.changes(), f.clock);
+    const auto arrived = std::chrono::steady_clock::now();
+    cache.remember(cookie, start_time + 5min, "old", cache.generation(arrived));
     REQUIRE(cache.find(cookie) == "old");
 
-    SQLite::Database other((f.dir / "settings.db").string(), SQLite::OPEN_READWRITE);
-    other.exec("INSERT INTO scratch VALUES (1)");
+    ++f.version;  // a commit of another process
+    // A request that arrived before the last reading of the version shares it...
+    CHECK(cache.find(cookie, arrived) == "old");
+    // ...one that arrived after it is checked by a reading of its own.
+    CHECK_FALSE(cache.find(cookie, std::chrono::steady_clock::now()));
+}
+
+TEST_CASE("an unreadable version counts as a change", "[cache]") {
+    std::atomic<bool> readable{true};
+    settings::ManualClock clock{start_time};
+    ResponseCache cache([&] { return readable ? std::optional<std::int64_t>(7) : std::nullopt; },
+                        clock);
+    cache.remember(cookie, start_time + 5min, "old", cache.generation());
+    REQUIRE(cache.find(cookie) == "old");
+    readable = false;
     CHECK_FALSE(cache.find(cookie));
 }
 
 TEST_CASE("a full cache starts over", "[cache]") {
     CacheFixture f;
-    ResponseCache cache(f.changes, f.clock, 1h, 2);
+    ResponseCache cache(f.changes(), f.clock, 2);
     const auto generation = cache.generation();
     cache.remember(std::string(43, 'a'), start_time + 5min, "a", generation);
     cache.remember(std::string(43, 'b'), start_time + 5min, "b", generation);
@@ -99,10 +114,10 @@ TEST_CASE("a full cache starts over", "[cache]") {
 namespace {
 
 struct ApiFixture {
-    test::TempDir dir;
+    test::TestDatabase db;
     service::Config config;
+    std::shared_ptr<settings::Storage> storage;
     std::unique_ptr<session::SessionStore> sessions;
-    std::unique_ptr<settings::DatabaseChanges> changes;
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<service::OAuthStates> states;
     std::unique_ptr<ResponseCache> cache;
@@ -110,14 +125,14 @@ struct ApiFixture {
     std::string cookie;
 
     ApiFixture() {
-        auto db = settings::Database::open(dir / "settings.db");
+        storage = db.open();
         config.frontend_url = *service::parse_url("http://localhost:5173");
-        sessions = std::make_unique<session::SessionStore>(db.open_connection());
-        changes = std::make_unique<settings::DatabaseChanges>(db);
-        store = std::make_unique<settings::SettingsStore>(std::move(db));
+        sessions = std::make_unique<session::SessionStore>(storage);
+        store = std::make_unique<settings::SettingsStore>(storage);
         states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
-        cache = std::make_unique<ResponseCache>(*changes, settings::SystemClock::instance(), 1h);
-        api = std::make_unique<service::Api>(config, *store, *sessions, *states, *cache, 2);
+        cache = std::make_unique<ResponseCache>([] { return std::optional<std::int64_t>(1); },
+                                                settings::SystemClock::instance());
+        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache);
         cookie = sessions->create({"42", "octocat", std::nullopt}, {"t", {}, {}}).cookie;
     }
 
@@ -135,7 +150,7 @@ struct ApiFixture {
 }  // namespace
 
 TEST_CASE("the Api answers a repeated read on the I/O thread and every write ends that",
-          "[cache][api]") {
+          "[cache][api][sqlite]") {
     ApiFixture f;
     CHECK(f.api->triage(f.get()).stage == service::Api::Stage::storage_read);
     const auto first = f.api->handle(f.get());
@@ -172,7 +187,7 @@ TEST_CASE("the Api answers a repeated read on the I/O thread and every write end
 
 TEST_CASE("readers, writers and version readings at once", "[cache][concurrency]") {
     CacheFixture f;
-    ResponseCache cache(f.changes, f.clock, 0s);
+    ResponseCache cache(f.changes(), f.clock);
     std::atomic<bool> wrong{false};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
@@ -188,6 +203,9 @@ TEST_CASE("readers, writers and version readings at once", "[cache][concurrency]
                 }
                 if (i % 50 == t) {
                     cache.invalidate();
+                }
+                if (i % 70 == t) {
+                    ++f.version;
                 }
             }
         });

@@ -10,11 +10,11 @@
 #include <string_view>
 
 #include <session/session_store.hpp>
-#include <settings/database.hpp>
 #include <settings/json_text.hpp>
 #include <settings/maintenance.hpp>
 #include <settings/settings_json.hpp>
 #include <settings/settings_store.hpp>
+#include <settings/storage.hpp>
 #include <settings/strict_json.hpp>
 
 namespace settingsctl {
@@ -53,9 +53,31 @@ std::optional<std::chrono::milliseconds> hours(const Context& c, const std::stri
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(h * 3'600'000.0)));
 }
 
+std::shared_ptr<settings::Storage> open_storage(const Context& c) {
+    return settings::Storage::open(c.location);
+}
+
+// The commands that only SQLite files have; PostgreSQL has its own tools.
+bool refuse_on_postgresql(const Context& c, std::string_view command, std::string_view instead) {
+    if (!c.database.empty()) {
+        return false;
+    }
+    c.err << "settingsctl: " << command << " is for SQLite files; on PostgreSQL use " << instead
+          << "\n";
+    return true;
+}
+
 }  // namespace
 
 int status(const Context& c) {
+    if (c.database.empty()) {
+        settings::StorageOptions options;
+        options.read_only = true;
+        const auto storage = settings::Storage::open(c.location, options);
+        c.out << "database: " << storage->description() << "\n"
+              << "schema version: " << storage->schema_version() << "\n";
+        return exit_ok;
+    }
     const auto s = settings::inspect_database(c.database);
     c.out << "database: " << s.path.string() << "\n"
           << "schema version: " << s.schema_version << " (program: " << s.program_version << ")\n"
@@ -75,16 +97,23 @@ int status(const Context& c) {
 }
 
 int migrate(const Context& c) {
-    const auto before = std::filesystem::exists(c.database)
+    const auto before = !c.database.empty() && std::filesystem::exists(c.database)
                             ? settings::inspect_database(c.database).schema_version
                             : 0;
-    const auto db = settings::Database::open(c.database);
-    c.out << "schema version " << db.schema_version() << " (applied "
-          << db.schema_version() - before << " migrations)\n";
+    const auto storage = open_storage(c);
+    if (c.database.empty()) {
+        c.out << "schema version " << storage->schema_version() << "\n";
+        return exit_ok;
+    }
+    c.out << "schema version " << storage->schema_version() << " (applied "
+          << storage->schema_version() - before << " migrations)\n";
     return exit_ok;
 }
 
 int check(const Context& c) {
+    if (refuse_on_postgresql(c, "check", "amcheck (pg_amcheck)")) {
+        return exit_usage;
+    }
     const auto problems = settings::check_integrity(c.database);
     if (problems.empty()) {
         c.out << "integrity check: ok\n";
@@ -98,6 +127,9 @@ int check(const Context& c) {
 }
 
 int backup(const Context& c) {
+    if (refuse_on_postgresql(c, "backup", "pg_dump, the tool for a consistent copy")) {
+        return exit_usage;
+    }
     if (c.args.size() != 1) {
         c.err << "usage: settingsctl backup DEST\n";
         return exit_usage;
@@ -125,7 +157,7 @@ int purge_sessions(const Context& c) {
     }
     options.expire_after = *window;
     options.max_age = *max_age;
-    session::SessionStore sessions(settings::Database::open(c.database), options);
+    session::SessionStore sessions(open_storage(c), options);
     c.out << "purged " << sessions.purge_expired() << " expired sessions\n";
     return exit_ok;
 }
@@ -135,7 +167,7 @@ int export_settings(const Context& c) {
         c.err << "usage: settingsctl export [FILE]\n";
         return exit_usage;
     }
-    settings::SettingsStore store(settings::Database::open(c.database));
+    settings::SettingsStore store(open_storage(c));
     const auto text = settings::to_json_text(settings::to_json(store.export_snapshot())) + "\n";
     if (c.args.empty() || c.args[0] == "-") {
         c.out << text;
@@ -179,7 +211,7 @@ int import_settings(const Context& c) {
         }
         return exit_usage;
     }
-    settings::SettingsStore store(settings::Database::open(c.database));
+    settings::SettingsStore store(open_storage(c));
     const auto summary = store.import_snapshot(snapshot.value());
     if (!summary) {
         for (const auto& e : summary.errors()) {
@@ -193,7 +225,7 @@ int import_settings(const Context& c) {
 }
 
 int print_global(const Context& c) {
-    settings::SettingsStore store(settings::Database::open(c.database));
+    settings::SettingsStore store(open_storage(c));
     c.out << settings::to_json_text(settings::to_json(store.global_settings())) << "\n";
     return exit_ok;
 }
@@ -203,7 +235,7 @@ int print_user(const Context& c) {
         c.err << "usage: settingsctl user USER_ID\n";
         return exit_usage;
     }
-    settings::SettingsStore store(settings::Database::open(c.database));
+    settings::SettingsStore store(open_storage(c));
     c.out << settings::to_json_text(settings::to_json(store.effective_user_settings(c.args[0])))
           << "\n";
     return exit_ok;

@@ -19,6 +19,9 @@ constexpr int exit_schema_too_new = 4;
 constexpr int exit_migration_failed = 5;
 
 struct Context {
+    /// What settings::Storage::open takes: `sqlite:PATH` or a postgresql:// URL.
+    std::string location;
+    /// The SQLite file; empty on PostgreSQL.
     std::filesystem::path database;
     std::vector<std::string> args;  // the command's own arguments
     std::ostream& out;

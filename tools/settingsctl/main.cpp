@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,21 +50,28 @@ const std::map<std::string, Command, std::less<>> commands{
 };
 
 void usage(std::ostream& out) {
-    out << "usage: settingsctl [--db PATH] COMMAND [ARGS]\n\nCommands:\n";
+    out << "usage: settingsctl [--db PATH | --database-url URL] COMMAND [ARGS]\n\nCommands:\n";
     for (const auto& [name, command] : commands) {
         out << "  " << command.synopsis << "\n      " << command.help << "\n";
     }
     out << "\nOptions:\n"
-        << "  --db PATH   the database file (default: $DATABASE_PATH, else ./data/settings.db)\n"
-        << "  --help      this help; COMMAND --help for one command\n\n"
+        << "  --db PATH             the SQLite file (default: $DATABASE_PATH, else "
+           "./data/settings.db)\n"
+        << "  --database-url URL    postgresql://... or sqlite:PATH (default: $DATABASE_URL)\n"
+        << "  --help                this help; COMMAND --help for one command\n\n"
         << "Exit codes: 0 success, 1 the command found a problem (check, backup), 2 bad usage\n"
         << "or an invalid import file, 3 database cannot be opened or is corrupt, 4 database\n"
         << "schema newer than the program, 5 a migration failed.\n";
 }
 
+std::optional<std::string> environment(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0' ? std::optional<std::string>(value) : std::nullopt;
+}
+
 int run(const std::vector<std::string>& args) {
-    const char* env = std::getenv("DATABASE_PATH");
-    std::filesystem::path database = env != nullptr && *env != '\0' ? env : "./data/settings.db";
+    std::optional<std::string> path = environment("DATABASE_PATH");
+    std::optional<std::string> url = environment("DATABASE_URL");
     std::size_t i = 0;
     for (; i < args.size() && args[i].starts_with("-"); ++i) {
         if (args[i] == "--help" || args[i] == "-h") {
@@ -71,7 +79,9 @@ int run(const std::vector<std::string>& args) {
             return exit_ok;
         }
         if (args[i] == "--db" && i + 1 < args.size()) {
-            database = args[++i];
+            path = args[++i];
+        } else if (args[i] == "--database-url" && i + 1 < args.size()) {
+            url = args[++i];
         } else {
             std::cerr << "settingsctl: unknown option " << args[i] << "\n";
             usage(std::cerr);
@@ -81,6 +91,26 @@ int run(const std::vector<std::string>& args) {
     if (i == args.size()) {
         usage(std::cerr);
         return exit_usage;
+    }
+    if (path && url) {
+        std::cerr << "settingsctl: DATABASE_URL (--database-url) and DATABASE_PATH (--db) are "
+                     "both set; give one\n";
+        return exit_usage;
+    }
+    std::filesystem::path database = path.value_or("./data/settings.db");
+    std::string location = "sqlite:" + database.string();
+    if (url) {
+        if (url->starts_with("postgresql://") || url->starts_with("postgres://")) {
+            location = *url;
+            database.clear();
+        } else if (url->starts_with("sqlite:") && url->size() > 7) {
+            database = url->substr(7);
+            location = *url;
+        } else {
+            std::cerr << "settingsctl: DATABASE_URL (--database-url) must start with "
+                         "postgresql://, postgres:// or sqlite:\n";
+            return exit_usage;
+        }
     }
     const auto found = commands.find(args[i]);
     if (found == commands.end()) {
@@ -97,12 +127,13 @@ int run(const std::vector<std::string>& args) {
             return exit_ok;
         }
     }
-    return found->second.run(Context{database, rest, std::cout, std::cerr});
+    return found->second.run(Context{location, database, rest, std::cout, std::cerr});
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    settings::log::set_sink(settings::log::stderr_sink());
     settings::log::set_level(settings::log::Level::warn);
     try {
         return run(std::vector<std::string>(argv + 1, argv + argc));

@@ -10,7 +10,7 @@
 #include <session/session.hpp>
 #include <session/token_key.hpp>
 #include <settings/clock.hpp>
-#include <settings/database.hpp>
+#include <settings/storage.hpp>
 
 namespace session {
 
@@ -39,11 +39,15 @@ struct SessionStoreOptions {
 /// plain UPDATE of an existing row, so a request in flight never brings a removed
 /// session back.
 ///
+/// The same on every storage engine; any number of processes (hosts, on
+/// PostgreSQL) may share the sessions of one database.
+///
 /// Thread-safe. Storage failures throw settings::StorageError (StorageUnavailableError
 /// when a retry may succeed).
 class SessionStore {
   public:
-    explicit SessionStore(settings::Database database, SessionStoreOptions options = {});
+    explicit SessionStore(std::shared_ptr<settings::Storage> storage,
+                          SessionStoreOptions options = {});
     ~SessionStore();
     SessionStore(const SessionStore&) = delete;
     SessionStore& operator=(const SessionStore&) = delete;
@@ -85,7 +89,7 @@ class SessionStore {
     /// Until when `find` would return `s`, a session it returned, unchanged and
     /// without writing: before its activity is due to be recorded and before it
     /// expires. Until then, and while the database has not changed (see
-    /// settings::DatabaseChanges), a copy of `s` may stand in for `find`.
+    /// settings::Storage::change_version), a copy of `s` may stand in for `find`.
     [[nodiscard]] std::chrono::system_clock::time_point quiet_until(const Session& s) const;
 
   private:

@@ -44,4 +44,14 @@ struct EffectiveProjectSettings {
                            const EffectiveProjectSettings&) = default;
 };
 
+/// global ⊕ user: each field from `user` where it sets one, else from `global`.
+/// The one merge of the libraries; it never sees how the layers were stored.
+EffectiveUserSettings merge_layers(const Preferences& global,
+                                   const std::optional<Preferences>& user);
+
+/// effective(user) ⊕ project: the project layer as stored (empty when there is no
+/// row), over the user's effective settings.
+EffectiveProjectSettings merge_layers(EffectiveUserSettings user, std::string_view project_id,
+                                      std::optional<ProjectSettings> project);
+
 }  // namespace settings

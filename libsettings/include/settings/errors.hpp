@@ -14,8 +14,9 @@ class Error : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-/// The database cannot be opened read-write: the folder cannot be created, the file
-/// is not a SQLite database, it is corrupt, or it is read-only. Nothing was written.
+/// The database cannot be opened: the folder cannot be created, the file is not a
+/// SQLite database, it is corrupt or read-only, the PostgreSQL server cannot be
+/// reached or refuses the login. Nothing was written.
 class DatabaseOpenError : public Error {
   public:
     using Error::Error;
@@ -45,19 +46,21 @@ class MigrationError : public Error {
     std::string file_name_;
 };
 
-/// A storage operation failed after the database was opened. `sqlite_code` is
-/// SQLite's extended result code.
+/// A storage operation failed after the database was opened. `code` is the
+/// engine's own: SQLite's extended result code in decimal, or PostgreSQL's
+/// SQLSTATE; empty when the failure is the library's finding.
 class StorageError : public Error {
   public:
-    StorageError(const std::string& message, int sqlite_code);
-    [[nodiscard]] int sqlite_code() const { return sqlite_code_; }
+    explicit StorageError(const std::string& message, std::string code = {});
+    [[nodiscard]] const std::string& code() const { return code_; }
 
   private:
-    int sqlite_code_;
+    std::string code_;
 };
 
 /// Storage cannot take the operation right now (locked past the busy timeout,
-/// read-only file, disk full); retrying later may succeed. Nothing was written.
+/// read-only file, disk full, server unreachable); retrying later may succeed.
+/// Nothing was written.
 class StorageUnavailableError : public StorageError {
   public:
     using StorageError::StorageError;

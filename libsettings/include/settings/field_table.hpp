@@ -1,9 +1,10 @@
 #pragma once
 
-// The one table that describes every preference field. SQL column lists, JSON
-// paths, validation and merge are all driven from here: adding a preference
-// means one `Field` entry, one descriptor row and one migration adding the
-// column to `user_preferences` and `global_settings`.
+// The one table that describes every preference field. JSON paths, validation
+// and merge are all driven from here, and the engines' column lists from a table
+// beside it (src/storage/columns.hpp): adding a preference means one `Field`
+// entry, one descriptor row, one column name and one migration per engine adding
+// the column to `user_preferences` and `global_settings`.
 
 #include <array>
 #include <cstddef>
@@ -36,15 +37,14 @@ enum class FieldKind {
     text,        // text of 1..`maximum` Unicode code points
     real,        // finite number in [minimum, maximum]
     integer,     // JSON integer in [minimum, maximum]
-    boolean,     // stored as INTEGER 0/1
+    boolean,     // true or false
     repository,  // GitHub `owner/repo`
     login,       // GitHub login, or the empty string
 };
 
 struct FieldDescriptor {
     Field field;
-    std::string_view path;    // dotted JSON path: "ai.provider"
-    std::string_view column;  // column in user_preferences and global_settings
+    std::string_view path;  // dotted JSON path: "ai.provider"
     FieldKind kind;
     std::span<const std::string_view> choices{};
     double minimum = 0;
@@ -66,42 +66,37 @@ inline constexpr std::array<std::string_view, 2> theme_choices{"dark", "light"};
 inline constexpr std::array<std::string_view, 3> default_view_choices{"chat", "board", "settings"};
 
 inline constexpr std::array field_table{
-    FieldDescriptor{Field::ai_provider, "ai.provider", "ai_provider", FieldKind::choice,
-                    ai_provider_choices},
-    FieldDescriptor{Field::ai_model, "ai.model", "ai_model", FieldKind::text, {}, 1, 200},
-    FieldDescriptor{
-        Field::ai_temperature, "ai.temperature", "ai_temperature", FieldKind::real, {}, 0.0, 2.0},
-    FieldDescriptor{Field::display_theme, "display.theme", "theme", FieldKind::choice,
-                    theme_choices},
-    FieldDescriptor{Field::display_default_view, "display.default_view", "default_view",
-                    FieldKind::choice, default_view_choices},
+    FieldDescriptor{Field::ai_provider, "ai.provider", FieldKind::choice, ai_provider_choices},
+    FieldDescriptor{Field::ai_model, "ai.model", FieldKind::text, {}, 1, 200},
+    FieldDescriptor{Field::ai_temperature, "ai.temperature", FieldKind::real, {}, 0.0, 2.0},
+    FieldDescriptor{Field::display_theme, "display.theme", FieldKind::choice, theme_choices},
+    FieldDescriptor{Field::display_default_view, "display.default_view", FieldKind::choice,
+                    default_view_choices},
     FieldDescriptor{Field::display_sidebar_collapsed, "display.sidebar_collapsed",
-                    "sidebar_collapsed", FieldKind::boolean},
+                    FieldKind::boolean},
     FieldDescriptor{Field::workflow_default_repository,
                     "workflow.default_repository",
-                    "default_repository",
                     FieldKind::repository,
                     {},
                     0,
                     0,
                     true},
     FieldDescriptor{Field::workflow_default_assignee, "workflow.default_assignee",
-                    "default_assignee", FieldKind::login},
+                    FieldKind::login},
     FieldDescriptor{Field::workflow_copilot_polling_interval,
                     "workflow.copilot_polling_interval",
-                    "copilot_polling_interval",
                     FieldKind::integer,
                     {},
                     0,
                     86400},
     FieldDescriptor{Field::notifications_task_status_change, "notifications.task_status_change",
-                    "notify_task_status_change", FieldKind::boolean},
+                    FieldKind::boolean},
     FieldDescriptor{Field::notifications_agent_completion, "notifications.agent_completion",
-                    "notify_agent_completion", FieldKind::boolean},
+                    FieldKind::boolean},
     FieldDescriptor{Field::notifications_new_recommendation, "notifications.new_recommendation",
-                    "notify_new_recommendation", FieldKind::boolean},
+                    FieldKind::boolean},
     FieldDescriptor{Field::notifications_chat_mention, "notifications.chat_mention",
-                    "notify_chat_mention", FieldKind::boolean},
+                    FieldKind::boolean},
 };
 
 inline constexpr std::size_t field_count = field_table.size();

@@ -1,6 +1,9 @@
 #pragma once
 
-// One line per event on stderr: timestamp, level, component, message.
+// The libraries' log: one event per call, handed to the sink the program set.
+// Without a sink the libraries log nothing (an embedding program decides where
+// its lines go); `stderr_sink` writes the lines settings-service and settingsctl
+// print: timestamp, level, component, message.
 // Never pass a token, a session id, a cookie or a request body.
 
 #include <functional>
@@ -18,10 +21,12 @@ std::optional<Level> parse_level(std::string_view text);
 void set_level(Level level);
 [[nodiscard]] bool enabled(Level level);
 
-/// Receives every line that passes the level; by default lines go to stderr.
+/// Receives every line that passes the level. Called with a lock held: keep it short.
 using Sink = std::function<void(Level, std::string_view component, std::string_view message)>;
-/// Replaces the sink (tests capture lines with it); an empty sink restores stderr.
+/// Replaces the sink; an empty sink drops every line (the default).
 void set_sink(Sink sink);
+/// A sink writing `2026-11-26T10:00:00.123Z INFO component: message` lines to stderr.
+Sink stderr_sink();
 
 void write(Level level, std::string_view component, std::string_view message);
 

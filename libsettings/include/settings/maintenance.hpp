@@ -1,16 +1,14 @@
 #pragma once
 
-// Read-only inspection and upkeep of a database file, for the admin tool. None of
-// these migrate or otherwise change the file they inspect.
+// Read-only inspection and upkeep of a SQLite database file, for the admin tool.
+// None of these migrate or otherwise change the file they inspect. (PostgreSQL
+// has its own tools for these: pg_dump, amcheck.)
 
 #include <cstdint>
 #include <filesystem>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <settings/embedded_migrations.hpp>
 
 namespace settings {
 
@@ -26,8 +24,7 @@ struct DatabaseStatus {
 
 /// The state of an existing database file. Throws DatabaseOpenError when the file
 /// does not exist or is not a SQLite database.
-DatabaseStatus inspect_database(const std::filesystem::path& path,
-                                std::span<const Migration> migrations = embedded_migrations());
+DatabaseStatus inspect_database(const std::filesystem::path& path);
 
 /// SQLite's `PRAGMA integrity_check`: the problems it reports, none when the file
 /// is sound. Throws DatabaseOpenError when the file cannot be opened.

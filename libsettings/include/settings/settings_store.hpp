@@ -6,16 +6,23 @@
 #include <vector>
 
 #include <settings/clock.hpp>
-#include <settings/database.hpp>
 #include <settings/effective_settings.hpp>
 #include <settings/field_error.hpp>
 #include <settings/global_settings.hpp>
 #include <settings/project_settings.hpp>
 #include <settings/settings_snapshot.hpp>
 #include <settings/settings_update.hpp>
+#include <settings/storage.hpp>
 #include <settings/user_preferences.hpp>
 
 namespace settings {
+
+struct SettingsStoreOptions {
+    /// Values for the global row when the store creates it (first start), over the
+    /// defaults of data-model.md. Must pass `validate(seed, Layer::global)`.
+    PreferencesUpdate seed;
+    const Clock* clock = &SystemClock::instance();
+};
 
 /// The three settings layers of one database and their merge:
 /// effective(user) = global ⊕ user, effective(user, project) = effective(user) ⊕ project.
@@ -26,16 +33,21 @@ namespace settings {
 /// updates are last-write-wins per field: an update never rewrites a field it
 /// does not change with an older value.
 ///
+/// The same on every storage engine; several processes (hosts, on PostgreSQL) may
+/// share one database, and concurrent updates of different fields of one row
+/// from any of them all survive.
+///
 /// Expected outcomes (validation errors) are returned as `Outcome` errors; storage
 /// failures throw StorageError, or StorageUnavailableError when a retry may succeed.
 class SettingsStore {
   public:
-    /// Takes over an opened database. When the global row does not exist yet it is
-    /// created from the defaults of data-model.md overridden by `seed`; an existing
-    /// row is never changed. Throws std::invalid_argument for a seed that does not
-    /// pass `validate(seed, Layer::global)`.
-    explicit SettingsStore(Database database, const PreferencesUpdate& seed = {},
-                           const Clock& clock = SystemClock::instance());
+    /// Works on `storage`. When the global row does not exist yet it is created from
+    /// the defaults of data-model.md overridden by `options.seed` (exactly once, also
+    /// when several processes start together); an existing row is never changed.
+    /// Throws std::invalid_argument for a seed that does not pass
+    /// `validate(seed, Layer::global)`.
+    explicit SettingsStore(std::shared_ptr<Storage> storage,
+                           const SettingsStoreOptions& options = {});
     ~SettingsStore();
     SettingsStore(const SettingsStore&) = delete;
     SettingsStore& operator=(const SettingsStore&) = delete;

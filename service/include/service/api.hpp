@@ -11,6 +11,7 @@
 #include <session/session.hpp>
 #include <session/session_store.hpp>
 #include <settings/settings_store.hpp>
+#include <settings/storage.hpp>
 
 namespace service {
 
@@ -31,8 +32,8 @@ enum class GitHubFailure {
 /// stores. Thread-safe.
 class Api {
   public:
-    Api(const Config& config, settings::SettingsStore& settings, session::SessionStore& sessions,
-        OAuthStates& states, ResponseCache& cache, int schema_version);
+    Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
+        session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache);
 
     enum class Stage {
         respond,          // `response` is the answer
@@ -68,17 +69,18 @@ class Api {
     [[nodiscard]] const Config& config() const { return config_; }
 
   private:
+    Response health();
     Response handle_checked(const Request& request);
     std::optional<Response> cached_user_settings(const Request& request);
     Response dispatch(const Request& request, const RouteMatch& route,
                       const std::optional<session::Session>& session, std::string_view cookie);
 
     const Config& config_;
+    settings::Storage& storage_;
     settings::SettingsStore& settings_;
     session::SessionStore& sessions_;
     OAuthStates& states_;
     ResponseCache& cache_;
-    int schema_version_;
     std::string frontend_origin_;
 };
 

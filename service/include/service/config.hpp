@@ -19,7 +19,13 @@ namespace service {
 
 /// Everything settings-service reads from its environment and flags.
 struct Config {
+    /// The SQLite file, used when `database_url` is empty.
     std::filesystem::path database_path = "./data/settings.db";
+    /// A PostgreSQL connection URI; empty for SQLite.
+    std::string database_url;
+    std::size_t database_pool_size = 4;
+    std::chrono::seconds database_wait{30};
+    bool database_notify = true;
     std::string host = "127.0.0.1";
     std::uint16_t port = 8000;
     unsigned threads = 1;
@@ -35,6 +41,10 @@ struct Config {
     std::optional<std::string> github_client_secret;
     Url github_oauth_url;
     Url github_api_url;
+    /// What Storage::open takes: the URL, or `sqlite:` and the path.
+    [[nodiscard]] std::string database_location() const {
+        return database_url.empty() ? "sqlite:" + database_path.string() : database_url;
+    }
     /// Values for the global row on first start (AI_PROVIDER, COPILOT_MODEL, ...).
     settings::PreferencesUpdate seed;
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 // The request and response as the handlers see them: plain data, no sockets and
 // no Beast, so every handler is a function from a Request to a Response that can
 // be tested without I/O.
@@ -26,6 +27,9 @@ struct Request {
     std::string target;  // path and query, as sent
     std::vector<Header> headers;
     std::string body;
+    /// When the whole request had been read: a cache must not answer it from
+    /// anything older.
+    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 
     /// The target without its query.
     [[nodiscard]] std::string_view path() const;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -10,7 +11,6 @@
 #include <unordered_map>
 
 #include <settings/clock.hpp>
-#include <settings/database_changes.hpp>
 
 namespace service {
 
@@ -22,9 +22,12 @@ namespace service {
 ///   before its answer, so no read that starts after a write's answer sees what
 ///   the write replaced;
 /// - a commit by anyone else (`settingsctl`, another process) starts one when the
-///   database version (settings::DatabaseChanges) is next read, at most
-///   `probe_interval` later. Reading the version takes a few microseconds of
-///   locking in SQLite, too much for every request.
+///   database version (settings::Storage::change_version) is read next. Every
+///   request is checked by a read of the version that started after the request
+///   arrived, so nothing acknowledged before it arrived is ever missed; one read
+///   serves every request that had arrived before it started, so under load
+///   most requests share one.
+/// Only for storage that tracks changes (SQLite): see Storage::tracks_changes.
 /// An entry is also served only while its session is quiet
 /// (session::SessionStore::quiet_until): not expired, no activity to record.
 /// Entries are keyed by the SHA-256 of the cookie value.
@@ -33,16 +36,21 @@ namespace service {
 class ResponseCache {
   public:
     using time_point = settings::Clock::time_point;
+    using Arrival = std::chrono::steady_clock::time_point;
     using Generation = std::uint64_t;
 
+    /// A number that changes whenever anything is committed; nothing when unknown
+    /// (see settings::Storage::change_version).
+    using VersionSource = std::function<std::optional<std::int64_t>()>;
+
     /// Holds at most `capacity` entries; a full cache starts over.
-    ResponseCache(settings::DatabaseChanges& changes, const settings::Clock& clock,
-                  std::chrono::steady_clock::duration probe_interval = std::chrono::milliseconds(1),
+    ResponseCache(VersionSource version, const settings::Clock& clock,
                   std::size_t capacity = 10'000);
 
-    /// The generation a read that starts now belongs to; take it before the read,
-    /// so that a write during the read makes the entry stale rather than wrong.
-    [[nodiscard]] Generation generation();
+    /// The generation a read of a request that arrived at `arrived` belongs to;
+    /// take it before the read, so that a write during the read makes the entry
+    /// stale rather than wrong.
+    [[nodiscard]] Generation generation(Arrival arrived = std::chrono::steady_clock::now());
 
     /// Starts a new generation: call after a committed write, before its answer.
     void invalidate();
@@ -52,8 +60,10 @@ class ResponseCache {
     void remember(std::string_view cookie, time_point quiet_until, std::string body,
                   Generation generation);
 
-    /// The remembered body for the session of `cookie`, if it may still be served.
-    [[nodiscard]] std::optional<std::string> find(std::string_view cookie);
+    /// The remembered body for the session of `cookie`, if it may still be served
+    /// to a request that arrived at `arrived`.
+    [[nodiscard]] std::optional<std::string> find(
+        std::string_view cookie, Arrival arrived = std::chrono::steady_clock::now());
 
   private:
     struct Entry {
@@ -61,18 +71,17 @@ class ResponseCache {
         std::string body;
     };
 
-    // Reads the database version when `probe_interval` has passed since the last
-    // time; a different version starts a new generation.
-    void probe_if_due();
+    // Reads the database version unless a read that started at or after
+    // `arrived` already did; a different version starts a new generation.
+    void probe_since(Arrival arrived);
     void start_generation();  // needs mutex_
 
-    settings::DatabaseChanges& changes_;
+    VersionSource version_source_;
     const settings::Clock& clock_;
-    std::chrono::steady_clock::duration probe_interval_;
     std::size_t capacity_;
     std::mutex mutex_;
     Generation generation_ = 0;
-    std::chrono::steady_clock::time_point next_probe_{};
+    Arrival last_probe_started_{};
     std::optional<std::int64_t> version_;
     std::unordered_map<std::string, Entry> entries_;
 };

@@ -1,14 +1,16 @@
+#include "sqlite/sqlite_errors.hpp"
+
 #include <string>
 
 #include <sqlite3.h>
 
 #include <settings/errors.hpp>
-#include <settings/storage_errors.hpp>
 
-namespace settings {
+namespace settings::detail {
 
 void throw_storage_error(const SQLite::Exception& error, std::string_view context) {
     const std::string message = std::string(context) + ": " + error.what();
+    const auto code = std::to_string(error.getExtendedErrorCode());
     switch (error.getErrorCode()) {
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
@@ -16,10 +18,10 @@ void throw_storage_error(const SQLite::Exception& error, std::string_view contex
         case SQLITE_FULL:
         case SQLITE_IOERR:
         case SQLITE_CANTOPEN:
-            throw StorageUnavailableError(message, error.getExtendedErrorCode());
+            throw StorageUnavailableError(message, code);
         default:
-            throw StorageError(message, error.getExtendedErrorCode());
+            throw StorageError(message, code);
     }
 }
 
-}  // namespace settings
+}  // namespace settings::detail

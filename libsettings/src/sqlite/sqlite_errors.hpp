@@ -4,7 +4,7 @@
 
 #include <SQLiteCpp/Exception.h>
 
-namespace settings {
+namespace settings::detail {
 
 /// Rethrows a SQLite failure as StorageUnavailableError when a retry may succeed
 /// (busy, locked, read-only, disk full, I/O error) and as StorageError otherwise.
@@ -20,4 +20,4 @@ auto with_storage_errors(std::string_view context, Fn&& fn) -> decltype(fn()) {
     }
 }
 
-}  // namespace settings
+}  // namespace settings::detail

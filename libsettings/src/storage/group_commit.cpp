@@ -1,19 +1,18 @@
-#include "group_commit.hpp"
+#include "storage/group_commit.hpp"
 
 #include <algorithm>
 
-#include <SQLiteCpp/Transaction.h>
-
 namespace settings::detail {
 
-GroupCommit::GroupCommit(SQLite::Database& db, std::function<void()> before_commit,
+namespace {
+// A job that keeps losing races is failed with the conflict rather than retried
+// forever.
+constexpr int max_attempts = 5;
+}  // namespace
+
+GroupCommit::GroupCommit(BatchConnection& connection, std::function<void()> before_commit,
                          std::size_t max_batch)
-    : db_(db),
-      before_commit_(std::move(before_commit)),
-      max_batch_(max_batch),
-      savepoint_(db, "SAVEPOINT job"),
-      release_(db, "RELEASE job"),
-      rollback_to_(db, "ROLLBACK TO job") {}
+    : connection_(connection), before_commit_(std::move(before_commit)), max_batch_(max_batch) {}
 
 void GroupCommit::run(const std::function<void()>& job) {
     Request request;
@@ -47,26 +46,50 @@ void GroupCommit::run(const std::function<void()>& job) {
     }
 }
 
+void GroupCommit::run_job(Request& request) {
+    for (int attempt = 1;; ++attempt) {
+        connection_.savepoint();
+        try {
+            (*request.job)();
+            connection_.release_savepoint();
+            return;
+        } catch (const TransactionConflict&) {
+            connection_.rollback_to_savepoint();
+            connection_.release_savepoint();
+            if (attempt == max_attempts) {
+                request.error = std::current_exception();
+                return;
+            }
+        } catch (...) {
+            request.error = std::current_exception();
+            connection_.rollback_to_savepoint();
+            connection_.release_savepoint();
+            return;
+        }
+    }
+}
+
 void GroupCommit::run_batch(const std::vector<Request*>& batch) {
     try {
-        SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-        for (auto* r : batch) {
-            savepoint_.exec();
-            savepoint_.reset();
-            try {
-                (*r->job)();
-            } catch (...) {
-                r->error = std::current_exception();
-                rollback_to_.exec();
-                rollback_to_.reset();
-            }
-            release_.exec();
-            release_.reset();
-        }
-        before_commit_();
-        tx.commit();
+        connection_.begin();
     } catch (...) {
-        // Not begun or not committed: nothing of the batch is durable.
+        const auto error = std::current_exception();
+        for (auto* r : batch) {
+            r->error = error;
+        }
+        return;
+    }
+    try {
+        for (auto* r : batch) {
+            run_job(*r);
+        }
+        if (before_commit_) {
+            before_commit_();
+        }
+        connection_.commit();
+    } catch (...) {
+        // Not committed: nothing of the batch is durable.
+        connection_.rollback();
         const auto error = std::current_exception();
         for (auto* r : batch) {
             r->error = error;

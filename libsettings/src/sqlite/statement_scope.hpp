@@ -2,7 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
-namespace settings {
+namespace settings::detail {
 
 /// Use of a prepared statement that is kept for the life of its store: resets it
 /// on the way out so that it holds no read lock. Every use binds all parameters.
@@ -20,4 +20,4 @@ class StatementScope {
     SQLite::Statement& statement_;
 };
 
-}  // namespace settings
+}  // namespace settings::detail

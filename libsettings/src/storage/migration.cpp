@@ -1,6 +1,6 @@
-#include <algorithm>
+#include "storage/migration.hpp"
 
-#include <settings/migration.hpp>
+#include <algorithm>
 
 namespace settings {
 

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <settings/clock.hpp>
+
+namespace settings {
+
+namespace detail {
+class Engine;
+}
+
+/// The storage engines a database can live in.
+enum class StorageEngine {
+    sqlite,      // one file, one host: the embedded default
+    postgresql,  // one server database shared by any number of hosts
+};
+
+std::string_view to_string(StorageEngine engine);
+
+struct StorageOptions {
+    /// SQLite: how long a statement waits for another connection's lock before it
+    /// fails. PostgreSQL: how long a statement may wait for a row lock.
+    std::chrono::milliseconds busy_timeout{5000};
+    /// PostgreSQL: connections this process keeps open (reads share them; writes
+    /// have one more of their own).
+    std::size_t pool_size = 4;
+    /// PostgreSQL: how long `open` keeps retrying a server that cannot be reached.
+    std::chrono::milliseconds connect_wait{0};
+    /// Open without migrating or writing anything: a database that is not at the
+    /// program's schema version is refused (DatabaseOpenError), and every write
+    /// fails with StorageError.
+    bool read_only = false;
+    const Clock* clock = &SystemClock::instance();
+};
+
+/// An open, migrated settings database on one of the engines: the handle that
+/// SettingsStore and session::SessionStore share. Thread-safe.
+class Storage {
+  public:
+    /// Opens the database at `location`:
+    /// - `sqlite:PATH` or a plain file path: SQLite, the file and its folder
+    ///   created when missing;
+    /// - `postgresql://…` or `postgres://…`: a libpq connection URI (libpq's PG*
+    ///   variables and ~/.pgpass apply).
+    /// Applies pending migrations (several processes starting together migrate
+    /// once). Throws std::invalid_argument for a location of another scheme,
+    /// DatabaseOpenError (cannot reach, open or use it), SchemaTooNewError or
+    /// MigrationError; none of them leaves anything half-written.
+    static std::shared_ptr<Storage> open(std::string_view location,
+                                         const StorageOptions& options = {});
+
+    ~Storage();
+    Storage(const Storage&) = delete;
+    Storage& operator=(const Storage&) = delete;
+
+    [[nodiscard]] StorageEngine engine() const { return engine_; }
+    /// The schema version after migration.
+    [[nodiscard]] int schema_version() const { return schema_version_; }
+    /// Engine and place, never a password: `sqlite ./data/settings.db`,
+    /// `postgresql db.example.com:5432/settings`.
+    [[nodiscard]] const std::string& description() const { return description_; }
+
+    /// Whether the database answers right now. Never throws, never waits long.
+    [[nodiscard]] bool reachable();
+
+    /// True when `change_version` sees every commit of every process (SQLite).
+    [[nodiscard]] bool tracks_changes() const;
+    /// A number that differs from every earlier answer once anything was committed
+    /// in between, by any connection of any process; nothing when it cannot be read
+    /// at once (then treat the database as changed) or the engine cannot tell.
+    /// Cheap, never waits for a lock.
+    [[nodiscard]] std::optional<std::int64_t> change_version();
+
+    /// The engine behind this handle, for the libraries' own use.
+    [[nodiscard]] detail::Engine& internals() { return *engine_impl_; }
+
+  private:
+    Storage(std::unique_ptr<detail::Engine> engine, StorageEngine kind, int schema_version,
+            std::string description);
+
+    std::unique_ptr<detail::Engine> engine_impl_;
+    StorageEngine engine_;
+    int schema_version_;
+    std::string description_;
+};
+
+}  // namespace settings

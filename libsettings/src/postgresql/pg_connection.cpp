@@ -1,0 +1,131 @@
+#include "postgresql/pg_connection.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+
+#include <settings/errors.hpp>
+
+#include "storage/group_commit.hpp"
+
+namespace settings::detail {
+
+namespace {
+
+// Ours come first: values in the URL override them.
+constexpr std::array<const char*, 4> connect_keywords{"connect_timeout", "application_name",
+                                                      "dbname", nullptr};
+
+std::string first_line(const char* message) {
+    std::string text = message != nullptr ? message : "";
+    const auto end = text.find('\n');
+    return end == std::string::npos ? text : text.substr(0, end);
+}
+
+// SQLSTATE classes where the operation may succeed later: connection exceptions
+// (08), insufficient resources (53), operator intervention such as a shutdown
+// or a cancelled statement (57), a lock wait that timed out (55P03).
+bool is_transient(std::string_view state) {
+    return state.starts_with("08") || state.starts_with("53") || state.starts_with("57") ||
+           state == "55P03";
+}
+
+}  // namespace
+
+std::size_t PgResult::affected() const {
+    const char* count = PQcmdTuples(result_.get());
+    return count != nullptr && *count != '\0' ? std::strtoull(count, nullptr, 10) : 0;
+}
+
+PgConnection::PgConnection(const std::string& url, std::chrono::milliseconds lock_timeout)
+    : connection_(nullptr, &PQfinish) {
+    const std::array<const char*, 4> values{"2", "settings-sessions", url.c_str(), nullptr};
+    connection_.reset(PQconnectdbParams(connect_keywords.data(), values.data(), 1));
+    if (!connection_ || PQstatus(connection_.get()) != CONNECTION_OK) {
+        throw DatabaseOpenError("cannot connect to PostgreSQL at " + describe_postgresql_url(url) +
+                                ": " + first_line(PQerrorMessage(connection_.get())));
+    }
+    // Replies are read as UTC text in the formats the libraries write.
+    exec("SET TIME ZONE 'UTC'");
+    exec("SET lock_timeout = " + std::to_string(lock_timeout.count()));
+}
+
+PgResult PgConnection::exec(std::string_view sql) {
+    return check(PQexec(connection_.get(), std::string(sql).c_str()), sql);
+}
+
+PgResult PgConnection::run(const PgStatement& statement, const PgParams& params) {
+    if (!prepared_.contains(statement.name)) {
+        check(PQprepare(connection_.get(), statement.name, statement.sql.c_str(), 0, nullptr),
+              statement.name);
+        prepared_.insert(statement.name);
+    }
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    return check(PQexecPrepared(connection_.get(), statement.name, static_cast<int>(values.size()),
+                                values.data(), nullptr, nullptr, 0),
+                 statement.name);
+}
+
+PgResult PgConnection::run_once(const std::string& sql, const PgParams& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    return check(PQexecParams(connection_.get(), sql.c_str(), static_cast<int>(values.size()),
+                              nullptr, values.data(), nullptr, nullptr, 0),
+                 sql);
+}
+
+PgResult PgConnection::check(PGresult* raw, std::string_view context) {
+    PgResult result(raw);
+    const auto status = raw != nullptr ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        return result;
+    }
+    const char* state_field = raw != nullptr ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string state = state_field != nullptr ? state_field : "";
+    const std::string message =
+        "PostgreSQL (" + std::string(context.substr(0, 60)) + "): " +
+        first_line(raw != nullptr ? PQresultErrorMessage(raw) : PQerrorMessage(connection_.get()));
+    if (!healthy() || state.empty() || is_transient(state)) {
+        throw StorageUnavailableError(message, state);
+    }
+    if (state == "40001" || state == "40P01") {
+        throw TransactionConflict(message);
+    }
+    throw StorageError(message, state);
+}
+
+std::string describe_postgresql_url(const std::string& url) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+    if (options == nullptr) {
+        PQfreemem(error);
+        return "(an unparsable URL)";
+    }
+    std::string host = "localhost";
+    std::string port = "5432";
+    std::string database;
+    for (auto* o = options; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr) {
+            continue;
+        }
+        const std::string_view keyword = o->keyword;
+        if (keyword == "host" || keyword == "hostaddr") {
+            host = o->val;
+        } else if (keyword == "port") {
+            port = o->val;
+        } else if (keyword == "dbname") {
+            database = o->val;
+        }
+    }
+    PQconninfoFree(options);
+    return host + ":" + port + "/" + database;
+}
+
+}  // namespace settings::detail

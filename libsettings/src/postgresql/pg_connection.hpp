@@ -1,0 +1,86 @@
+#pragma once
+
+// Thin RAII types over libpq: a connection with its prepared statements, and a
+// query result. Every parameter and column travels in libpq's text format.
+
+#include <chrono>
+#include <cstddef>
+#include <libpq-fe.h>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace settings::detail {
+
+/// A statement prepared by name on each connection that runs it.
+struct PgStatement {
+    const char* name;
+    std::string sql;
+};
+
+using PgParams = std::vector<std::optional<std::string>>;
+
+/// A query's result rows; columns by index, NULL as nothing.
+class PgResult {
+  public:
+    explicit PgResult(PGresult* result) : result_(result, &PQclear) {}
+
+    [[nodiscard]] int rows() const { return PQntuples(result_.get()); }
+    [[nodiscard]] bool is_null(int row, int column) const {
+        return PQgetisnull(result_.get(), row, column) == 1;
+    }
+    [[nodiscard]] std::string text(int row, int column) const {
+        return {PQgetvalue(result_.get(), row, column),
+                static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+    }
+    [[nodiscard]] std::optional<std::string> optional_text(int row, int column) const {
+        if (is_null(row, column)) {
+            return std::nullopt;
+        }
+        return text(row, column);
+    }
+    /// Rows an INSERT, UPDATE or DELETE changed.
+    [[nodiscard]] std::size_t affected() const;
+
+  private:
+    std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+};
+
+/// One libpq connection. Not thread-safe: its owner serialises its use. Failures
+/// throw StorageUnavailableError (connection lost, server shutting down, lock
+/// wait timed out: a retry may succeed), TransactionConflict (deadlock or
+/// serialization failure) or StorageError, with the SQLSTATE as the code.
+class PgConnection {
+  public:
+    /// Connects with `url` (a libpq connection URI) and sets per-session options.
+    /// Throws DatabaseOpenError with libpq's reason (never the password).
+    PgConnection(const std::string& url, std::chrono::milliseconds lock_timeout);
+
+    /// Runs a statement without parameters: scripts, BEGIN, COMMIT.
+    PgResult exec(std::string_view sql);
+    /// Runs a prepared statement, preparing it on this connection first if needed.
+    PgResult run(const PgStatement& statement, const PgParams& params = {});
+    /// Runs a statement with parameters once, without keeping it prepared.
+    PgResult run_once(const std::string& sql, const PgParams& params);
+
+    /// False once the connection was lost; the owner replaces it.
+    [[nodiscard]] bool healthy() const { return PQstatus(connection_.get()) == CONNECTION_OK; }
+    /// True outside a transaction: the state a pooled connection is handed out in.
+    [[nodiscard]] bool idle() const {
+        return PQtransactionStatus(connection_.get()) == PQTRANS_IDLE;
+    }
+
+  private:
+    PgResult check(PGresult* result, std::string_view context);
+
+    std::unique_ptr<PGconn, decltype(&PQfinish)> connection_;
+    std::unordered_set<const char*> prepared_;
+};
+
+/// `host:port/database` of a libpq URI, for logs: never the user or password.
+std::string describe_postgresql_url(const std::string& url);
+
+}  // namespace settings::detail

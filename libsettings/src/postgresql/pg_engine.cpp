@@ -1,0 +1,251 @@
+#include "postgresql/pg_engine.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+
+#include "postgresql/pg_pool.hpp"
+#include "postgresql/pg_session_backend.hpp"
+#include "postgresql/pg_settings_backend.hpp"
+#include "storage/embedded_migrations.hpp"
+#include "storage/migrator.hpp"
+
+namespace settings::detail {
+
+namespace {
+
+// Any fixed number: the key all starters of this schema agree on.
+constexpr auto migration_lock_key = "7243901";
+constexpr auto health_interval = std::chrono::seconds(1);
+
+const PgStatement select_version{"migrator_version", "SELECT version FROM schema_version"};
+const PgStatement select_applied{"migrator_applied",
+                                 "SELECT version, file_name, checksum FROM schema_migrations"};
+const PgStatement table_exists{"migrator_table_exists", "SELECT to_regclass($1) IS NOT NULL"};
+
+constexpr auto create_bookkeeping_sql = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+    version    integer NOT NULL,
+    applied_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    integer PRIMARY KEY,
+    file_name  text NOT NULL,
+    checksum   text NOT NULL,
+    applied_at timestamptz NOT NULL
+);
+)sql";
+
+// The migrator's view of a PostgreSQL connection. A session-level advisory
+// lock keeps hosts that start together apart: the first migrates, the others
+// wait and then find nothing to do.
+class PgMigrationConnection final : public MigrationConnection {
+  public:
+    explicit PgMigrationConnection(PgConnection& db) : db_(db) {}
+
+    void lock() override {
+        db_.exec(std::string("SELECT pg_advisory_lock(") + migration_lock_key + ")");
+    }
+    void unlock() noexcept override {
+        try {
+            db_.exec(std::string("SELECT pg_advisory_unlock(") + migration_lock_key + ")");
+        } catch (const std::exception&) {
+            // The lock ends with the connection, which is closed next.
+        }
+    }
+
+    int version() override {
+        if (!exists("schema_version")) {
+            return 0;
+        }
+        const auto result = db_.run(select_version);
+        return result.rows() > 0 ? std::stoi(result.text(0, 0)) : 0;
+    }
+
+    std::vector<AppliedMigration> applied() override {
+        std::vector<AppliedMigration> out;
+        if (!exists("schema_migrations")) {
+            return out;
+        }
+        const auto result = db_.run(select_applied);
+        for (int row = 0; row < result.rows(); ++row) {
+            out.push_back(
+                {std::stoi(result.text(row, 0)), result.text(row, 1), result.text(row, 2)});
+        }
+        return out;
+    }
+
+    void prepare() override {}
+    void begin() override { db_.exec("BEGIN"); }
+    void commit() override { db_.exec("COMMIT"); }
+    void rollback() noexcept override {
+        try {
+            db_.exec("ROLLBACK");
+        } catch (const std::exception&) {
+            // Nothing was open.
+        }
+    }
+
+    void create_bookkeeping(const std::string& applied_at) override {
+        db_.exec(create_bookkeeping_sql);
+        db_.run_once(
+            "INSERT INTO schema_version (version, applied_at) "
+            "SELECT 0, $1 WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
+            {applied_at});
+    }
+
+    void execute_script(std::string_view sql) override { db_.exec(sql); }
+
+    void record(const Migration& migration, const std::string& checksum,
+                const std::string& applied_at) override {
+        const auto version = std::to_string(migration.version);
+        db_.run_once("UPDATE schema_version SET version = $1, applied_at = $2",
+                     {version, applied_at});
+        db_.run_once(
+            "INSERT INTO schema_migrations (version, file_name, checksum, applied_at) "
+            "VALUES ($1, $2, $3, $4)",
+            {version, std::string(migration.file_name), checksum, applied_at});
+    }
+
+  private:
+    bool exists(const char* table) { return db_.run(table_exists, {table}).text(0, 0) == "t"; }
+
+    PgConnection& db_;
+};
+
+// A refused login or a missing database will not fix itself; a server that is
+// down, starting or unreachable may.
+bool worth_retrying(const std::string& message) {
+    for (const auto* sign : {"could not connect", "Connection refused", "timeout expired",
+                             "starting up", "shutting down", "No route to host",
+                             "could not translate host name", "server closed the connection"}) {
+        if (message.find(sign) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::unique_ptr<PgConnection> connect_waiting(const std::string& url,
+                                              const StorageOptions& options) {
+    const auto deadline = std::chrono::steady_clock::now() + options.connect_wait;
+    bool told = false;
+    for (;;) {
+        try {
+            return std::make_unique<PgConnection>(url, options.busy_timeout);
+        } catch (const DatabaseOpenError& e) {
+            if (!worth_retrying(e.what()) || std::chrono::steady_clock::now() >= deadline) {
+                throw;
+            }
+            if (!told) {
+                log::warn("database", std::string(e.what()) + "; retrying");
+                told = true;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+}
+
+class PgEngine final : public Engine {
+  public:
+    PgEngine(const std::string& url, const StorageOptions& options)
+        : pool_(url, options.busy_timeout, options.pool_size),
+          health_thread_([this] { watch_health(); }) {}
+
+    ~PgEngine() override {
+        {
+            const std::scoped_lock lock(health_mutex_);
+            stopping_ = true;
+        }
+        health_wake_.notify_all();
+        health_thread_.join();
+    }
+    PgEngine(const PgEngine&) = delete;
+    PgEngine& operator=(const PgEngine&) = delete;
+
+    std::unique_ptr<SettingsBackend> settings_backend() override {
+        return make_pg_settings_backend(pool_);
+    }
+    std::unique_ptr<SessionBackend> session_backend() override {
+        return make_pg_session_backend(pool_);
+    }
+
+    bool reachable() override { return reachable_.load(); }
+    bool tracks_changes() const override { return false; }
+    std::optional<std::int64_t> change_version() override { return std::nullopt; }
+
+  private:
+    // Asks the server once a second on a connection of its own, so that health
+    // answers at once and tells an outage (and the recovery) within about two
+    // seconds, with or without traffic.
+    void watch_health() {
+        std::unique_ptr<PgConnection> connection;
+        std::unique_lock lock(health_mutex_);
+        while (!stopping_) {
+            lock.unlock();
+            bool ok = false;
+            try {
+                if (!connection || !connection->healthy()) {
+                    connection = pool_.connect();
+                }
+                connection->exec("SELECT 1");
+                ok = true;
+            } catch (const std::exception&) {
+                connection.reset();
+            }
+            if (reachable_.exchange(ok) != ok) {
+                if (ok) {
+                    log::info("database", "PostgreSQL answers again");
+                } else {
+                    log::warn("database", "PostgreSQL cannot be reached");
+                }
+            }
+            lock.lock();
+            health_wake_.wait_for(lock, health_interval, [this] { return stopping_; });
+        }
+    }
+
+    PgPool pool_;
+    std::atomic<bool> reachable_{true};
+    std::mutex health_mutex_;
+    std::condition_variable health_wake_;
+    bool stopping_ = false;
+    std::thread health_thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> open_postgresql_engine(std::string_view url, const StorageOptions& options,
+                                               int& schema_version, std::string& description) {
+    const std::string location(url);
+    description = "postgresql " + describe_postgresql_url(location);
+    {
+        auto connection = connect_waiting(location, options);
+        const Migrator migrator(embedded_migrations(StorageEngine::postgresql), *options.clock);
+        PgMigrationConnection migration(*connection);
+        try {
+            if (options.read_only) {
+                schema_version = migration.version();
+                if (schema_version > migrator.latest_version()) {
+                    throw SchemaTooNewError(schema_version, migrator.latest_version());
+                }
+                if (schema_version < migrator.latest_version()) {
+                    throw DatabaseOpenError("the database is at schema version " +
+                                            std::to_string(schema_version) +
+                                            " and needs migrating");
+                }
+            } else {
+                schema_version = migrator.migrate(migration);
+            }
+        } catch (const StorageError& e) {
+            throw DatabaseOpenError("cannot prepare the database " + description + ": " + e.what());
+        }
+    }
+    return std::make_unique<PgEngine>(location, options);
+}
+
+}  // namespace settings::detail

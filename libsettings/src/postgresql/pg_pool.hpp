@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "postgresql/pg_connection.hpp"
+
+namespace settings::detail {
+
+/// At most `size` connections to one database, opened on demand and shared by
+/// any number of threads. A connection that was lost is dropped and replaced by
+/// a new one on the next use, so the pool recovers by itself once the server is
+/// back. Thread-safe.
+class PgPool {
+  public:
+    PgPool(std::string url, std::chrono::milliseconds lock_timeout, std::size_t size);
+
+    /// Runs `fn(connection)` on a connection of the pool, waiting for one to be
+    /// free. Throws StorageUnavailableError when no connection can be made.
+    template <typename Fn>
+    auto with(Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {
+        Lease lease(*this);
+        return fn(*lease.connection);
+    }
+
+    /// A new connection of the pool's settings, outside the pool. Throws
+    /// StorageUnavailableError when it cannot be made.
+    [[nodiscard]] std::unique_ptr<PgConnection> connect() const;
+
+  private:
+    struct Lease {
+        explicit Lease(PgPool& pool);
+        ~Lease();
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        PgPool& pool;
+        std::unique_ptr<PgConnection> connection;
+    };
+
+    std::string url_;
+    std::chrono::milliseconds lock_timeout_;
+    std::size_t size_;
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<PgConnection>> idle_;
+    std::size_t open_ = 0;  // idle and leased
+};
+
+}  // namespace settings::detail

@@ -1,0 +1,385 @@
+#include "postgresql/pg_settings_backend.hpp"
+
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+
+#include "postgresql/pg_values.hpp"
+#include "storage/columns.hpp"
+#include "storage/group_commit.hpp"
+#include "storage/stored_documents.hpp"
+
+namespace settings::detail {
+
+namespace {
+
+std::string column_list(std::string_view prefix = "") {
+    std::string out;
+    for (const auto column : preference_columns) {
+        out.append(out.empty() ? "" : ", ").append(prefix).append(column);
+    }
+    return out;
+}
+
+// "$first, $first+1, ..." for `count` parameters.
+std::string parameters(int first, std::size_t count) {
+    std::string out;
+    for (std::size_t i = 0; i < count; ++i) {
+        out.append(i == 0 ? "" : ", ").append("$" + std::to_string(first + static_cast<int>(i)));
+    }
+    return out;
+}
+
+// "ai_provider = $1, ..." for every preference column.
+std::string assignments() {
+    std::string out;
+    int index = 1;
+    for (const auto column : preference_columns) {
+        out.append(column).append(" = $" + std::to_string(index++) + ", ");
+    }
+    return out;
+}
+
+const int prefs = static_cast<int>(field_count);
+
+const PgStatement select_global{"select_global", "SELECT " + column_list() + ", allowed_models, " +
+                                                     pg_timestamp("updated_at") +
+                                                     " FROM global_settings WHERE id = 1"};
+const PgStatement select_global_for_update{"select_global_for_update",
+                                           select_global.sql + " FOR UPDATE"};
+
+const PgStatement select_user_layers{
+    "select_user_layers", "SELECT " + column_list("g.") + ", " + column_list("u.") +
+                              ", u.github_user_id IS NOT NULL"
+                              " FROM global_settings AS g LEFT JOIN user_preferences AS u"
+                              " ON u.github_user_id = $1 WHERE g.id = 1"};
+
+const PgStatement select_project_layers{
+    "select_project_layers", "SELECT " + column_list("g.") + ", " + column_list("u.") +
+                                 ", u.github_user_id IS NOT NULL, p.github_user_id IS NOT NULL,"
+                                 " p.board_display_config, p.agent_pipeline_mappings"
+                                 " FROM global_settings AS g LEFT JOIN user_preferences AS u"
+                                 " ON u.github_user_id = $1 LEFT JOIN project_settings AS p"
+                                 " ON p.github_user_id = $1 AND p.project_id = $2 WHERE g.id = 1"};
+
+const PgStatement select_user{"select_user",
+                              "SELECT " + column_list() + ", " + pg_timestamp("updated_at") +
+                                  " FROM user_preferences WHERE github_user_id = $1"};
+const PgStatement select_user_for_update{"select_user_for_update", select_user.sql + " FOR UPDATE"};
+
+const PgStatement insert_user_sql{"insert_user", "INSERT INTO user_preferences (github_user_id, " +
+                                                     column_list() + ", updated_at) VALUES (" +
+                                                     parameters(1, field_count + 2) +
+                                                     ") ON CONFLICT (github_user_id) DO NOTHING"};
+
+const PgStatement update_user_sql{"update_user", "UPDATE user_preferences SET " + assignments() +
+                                                     "updated_at = $" + std::to_string(prefs + 1) +
+                                                     " WHERE github_user_id = $" +
+                                                     std::to_string(prefs + 2)};
+
+const PgStatement update_global_sql{
+    "update_global", "UPDATE global_settings SET " + assignments() + "allowed_models = $" +
+                         std::to_string(prefs + 1) + ", updated_at = $" +
+                         std::to_string(prefs + 2) + " WHERE id = 1"};
+
+const PgStatement select_project_for_update{
+    "select_project_for_update",
+    "SELECT board_display_config, agent_pipeline_mappings FROM project_settings "
+    "WHERE github_user_id = $1 AND project_id = $2 FOR UPDATE"};
+
+const PgStatement insert_project_sql{
+    "insert_project",
+    "INSERT INTO project_settings (github_user_id, project_id, board_display_config, "
+    "agent_pipeline_mappings, updated_at) VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (github_user_id, project_id) DO NOTHING"};
+
+const PgStatement update_project_sql{
+    "update_project",
+    "UPDATE project_settings SET board_display_config = $3, agent_pipeline_mappings = $4, "
+    "updated_at = $5 WHERE github_user_id = $1 AND project_id = $2"};
+
+const PgStatement select_projects{"select_projects",
+                                  "SELECT project_id, " + pg_timestamp("updated_at") +
+                                      " FROM project_settings WHERE github_user_id = $1 "
+                                      "ORDER BY updated_at DESC, project_id COLLATE \"C\""};
+
+// Export order is byte order, as on SQLite, so both engines export alike.
+const PgStatement select_all_users{"select_all_users", "SELECT " + column_list() + ", " +
+                                                           pg_timestamp("updated_at") +
+                                                           ", github_user_id FROM user_preferences "
+                                                           "ORDER BY github_user_id COLLATE \"C\""};
+
+const PgStatement select_all_projects{
+    "select_all_projects",
+    "SELECT github_user_id, project_id, board_display_config, agent_pipeline_mappings "
+    "FROM project_settings ORDER BY github_user_id COLLATE \"C\", project_id COLLATE \"C\""};
+
+[[noreturn]] void global_row_missing() {
+    throw StorageError("the global settings row is missing");
+}
+
+GlobalSettings read_global(const PgResult& result) {
+    if (result.rows() == 0) {
+        global_row_missing();
+    }
+    return {pg_preferences(result, 0, 0), parse_allowed_models(result.text(0, prefs)),
+            result.text(0, prefs + 1)};
+}
+
+ProjectSettings read_project(const PgResult& result, int row, int first) {
+    ProjectSettings project;
+    if (const auto board = result.optional_text(row, first)) {
+        project.board_display_config = parse_board_display_config(*board);
+    }
+    if (const auto mappings = result.optional_text(row, first + 1)) {
+        project.agent_pipeline_mappings = parse_agent_pipeline_mappings(*mappings);
+    }
+    return project;
+}
+
+UserLayers read_user_layers(const PgResult& result) {
+    if (result.rows() == 0) {
+        global_row_missing();
+    }
+    UserLayers layers{pg_preferences(result, 0, 0), std::nullopt};
+    if (result.text(0, 2 * prefs) == "t") {
+        layers.user = pg_preferences(result, 0, prefs);
+    }
+    return layers;
+}
+
+PgParams project_params(std::string_view user_id, std::string_view project_id,
+                        const ProjectSettings& project, const std::string& updated_at) {
+    PgParams params{std::string(user_id), std::string(project_id), std::nullopt, std::nullopt,
+                    updated_at};
+    if (project.board_display_config) {
+        params[2] = board_display_config_text(*project.board_display_config);
+    }
+    if (project.agent_pipeline_mappings) {
+        params[3] = agent_pipeline_mappings_text(*project.agent_pipeline_mappings);
+    }
+    return params;
+}
+
+// The write connection, replaced by a new one when it was lost, so writes
+// recover by themselves once the server is back. Only the batch's leader uses it.
+class PgWriteConnection final : public BatchConnection {
+  public:
+    explicit PgWriteConnection(PgPool& pool) : pool_(pool) {}
+
+    PgConnection& get() { return *connection_; }
+
+    void begin() override {
+        if (!connection_ || !connection_->healthy()) {
+            connection_ = pool_.connect();
+        }
+        connection_->exec("BEGIN");
+    }
+    void savepoint() override { connection_->exec("SAVEPOINT job"); }
+    void release_savepoint() override { connection_->exec("RELEASE SAVEPOINT job"); }
+    void rollback_to_savepoint() override { connection_->exec("ROLLBACK TO SAVEPOINT job"); }
+    void commit() override { connection_->exec("COMMIT"); }
+    void rollback() noexcept override {
+        try {
+            if (connection_ && connection_->healthy() && !connection_->idle()) {
+                connection_->exec("ROLLBACK");
+            }
+        } catch (const std::exception&) {
+            connection_.reset();  // unusable: the next batch connects anew
+        }
+    }
+
+  private:
+    PgPool& pool_;
+    std::unique_ptr<PgConnection> connection_;
+};
+
+class PgSettingsTransaction final : public SettingsTransaction {
+  public:
+    explicit PgSettingsTransaction(PgWriteConnection& connection) : connection_(connection) {}
+
+    GlobalSettings global() override { return read_global(db().run(select_global)); }
+    GlobalSettings global_for_update() override {
+        return read_global(db().run(select_global_for_update));
+    }
+
+    void update_global(const GlobalSettings& global) override {
+        PgParams params;
+        append_preferences(params, global.preferences);
+        params.emplace_back(allowed_models_text(global.allowed_models));
+        params.emplace_back(global.updated_at);
+        db().run(update_global_sql, params);
+    }
+
+    std::optional<Preferences> user_for_update(std::string_view user_id) override {
+        const auto result = db().run(select_user_for_update, {std::string(user_id)});
+        if (result.rows() == 0) {
+            return std::nullopt;
+        }
+        return pg_preferences(result, 0, 0);
+    }
+
+    bool insert_user(std::string_view user_id, const Preferences& overrides,
+                     const std::string& updated_at) override {
+        PgParams params{std::string(user_id)};
+        append_preferences(params, overrides);
+        params.emplace_back(updated_at);
+        return db().run(insert_user_sql, params).affected() == 1;
+    }
+
+    void update_user(std::string_view user_id, const Preferences& overrides,
+                     const std::string& updated_at) override {
+        PgParams params;
+        append_preferences(params, overrides);
+        params.emplace_back(updated_at);
+        params.emplace_back(std::string(user_id));
+        db().run(update_user_sql, params);
+    }
+
+    std::optional<ProjectSettings> project_for_update(std::string_view user_id,
+                                                      std::string_view project_id) override {
+        const auto result =
+            db().run(select_project_for_update, {std::string(user_id), std::string(project_id)});
+        if (result.rows() == 0) {
+            return std::nullopt;
+        }
+        return read_project(result, 0, 0);
+    }
+
+    bool insert_project(std::string_view user_id, std::string_view project_id,
+                        const ProjectSettings& project, const std::string& updated_at) override {
+        return db().run(insert_project_sql,
+                        project_params(user_id, project_id, project, updated_at))
+                   .affected() == 1;
+    }
+
+    void update_project(std::string_view user_id, std::string_view project_id,
+                        const ProjectSettings& project, const std::string& updated_at) override {
+        db().run(update_project_sql, project_params(user_id, project_id, project, updated_at));
+    }
+
+  private:
+    PgConnection& db() { return connection_.get(); }
+
+    PgWriteConnection& connection_;
+};
+
+class PgSettingsBackend final : public SettingsBackend {
+  public:
+    explicit PgSettingsBackend(PgPool& pool)
+        : pool_(pool), writer_(pool), transaction_(writer_), group_(writer_) {}
+
+    bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) override {
+        std::string columns = "id, updated_at";
+        std::string values = "1, $1";
+        PgParams params{updated_at};
+        for (const auto& field : field_table) {
+            if (seed[field.field].has_value()) {
+                columns.append(", ").append(column_of(field.field));
+                params.push_back(pg_text(seed[field.field].value()));
+                values.append(", $" + std::to_string(params.size()));
+            }
+        }
+        // One statement: of several hosts starting together exactly one inserts.
+        return pool_.with([&](PgConnection& db) {
+            return db.run_once("INSERT INTO global_settings (" + columns + ") VALUES (" + values +
+                                   ") ON CONFLICT (id) DO NOTHING",
+                               params)
+                       .affected() == 1;
+        });
+    }
+
+    GlobalSettings global() override {
+        return pool_.with([](PgConnection& db) { return read_global(db.run(select_global)); });
+    }
+
+    UserLayers user_layers(std::string_view user_id) override {
+        return pool_.with([&](PgConnection& db) {
+            return read_user_layers(db.run(select_user_layers, {std::string(user_id)}));
+        });
+    }
+
+    ProjectLayers project_layers(std::string_view user_id, std::string_view project_id) override {
+        return pool_.with([&](PgConnection& db) {
+            const auto result =
+                db.run(select_project_layers, {std::string(user_id), std::string(project_id)});
+            ProjectLayers layers{read_user_layers(result), std::nullopt};
+            if (result.text(0, 2 * prefs + 1) == "t") {
+                layers.project = read_project(result, 0, 2 * prefs + 2);
+            }
+            return layers;
+        });
+    }
+
+    std::optional<UserPreferences> user(std::string_view user_id) override {
+        return pool_.with([&](PgConnection& db) -> std::optional<UserPreferences> {
+            const auto result = db.run(select_user, {std::string(user_id)});
+            if (result.rows() == 0) {
+                return std::nullopt;
+            }
+            return UserPreferences{std::string(user_id), pg_preferences(result, 0, 0),
+                                   result.text(0, prefs)};
+        });
+    }
+
+    std::vector<ProjectSummary> projects(std::string_view user_id) override {
+        return pool_.with([&](PgConnection& db) {
+            const auto result = db.run(select_projects, {std::string(user_id)});
+            std::vector<ProjectSummary> out;
+            out.reserve(static_cast<std::size_t>(result.rows()));
+            for (int row = 0; row < result.rows(); ++row) {
+                out.push_back({result.text(row, 0), result.text(row, 1)});
+            }
+            return out;
+        });
+    }
+
+    // Every table in one REPEATABLE READ transaction: one consistent snapshot.
+    SettingsSnapshot snapshot() override {
+        return pool_.with([&](PgConnection& db) {
+            db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            try {
+                SettingsSnapshot snapshot{read_global(db.run(select_global)), {}, {}};
+                const auto users = db.run(select_all_users);
+                for (int row = 0; row < users.rows(); ++row) {
+                    snapshot.users.push_back({users.text(row, prefs + 1),
+                                              pg_preferences(users, row, 0),
+                                              users.text(row, prefs)});
+                }
+                const auto projects = db.run(select_all_projects);
+                for (int row = 0; row < projects.rows(); ++row) {
+                    snapshot.projects.push_back({projects.text(row, 0), projects.text(row, 1),
+                                                 read_project(projects, row, 2)});
+                }
+                db.exec("COMMIT");
+                return snapshot;
+            } catch (...) {
+                if (db.healthy()) {
+                    db.exec("ROLLBACK");
+                }
+                throw;
+            }
+        });
+    }
+
+    void write(const std::function<void(SettingsTransaction&)>& job) override {
+        try {
+            group_.run([&] { job(transaction_); });
+        } catch (const TransactionConflict& e) {
+            throw StorageUnavailableError(e.what(), "40001");
+        }
+    }
+
+  private:
+    PgPool& pool_;
+    PgWriteConnection writer_;
+    PgSettingsTransaction transaction_;
+    GroupCommit group_;
+};
+
+}  // namespace
+
+std::unique_ptr<SettingsBackend> make_pg_settings_backend(PgPool& pool) {
+    return std::make_unique<PgSettingsBackend>(pool);
+}
+
+}  // namespace settings::detail

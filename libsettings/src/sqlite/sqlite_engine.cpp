@@ -1,0 +1,59 @@
+#include "sqlite/sqlite_engine.hpp"
+
+#include <settings/errors.hpp>
+
+#include "sqlite/sqlite_changes.hpp"
+#include "sqlite/sqlite_database.hpp"
+#include "sqlite/sqlite_session_backend.hpp"
+#include "sqlite/sqlite_settings_backend.hpp"
+#include "storage/embedded_migrations.hpp"
+
+namespace settings::detail {
+
+namespace {
+
+class SqliteEngine final : public Engine {
+  public:
+    explicit SqliteEngine(SqliteDatabase database)
+        : database_(std::move(database)), changes_(database_) {}
+
+    std::unique_ptr<SettingsBackend> settings_backend() override {
+        return make_sqlite_settings_backend(database_);
+    }
+    std::unique_ptr<SessionBackend> session_backend() override {
+        return make_sqlite_session_backend(database_);
+    }
+
+    // The file is local: it answers as long as it is the file that was opened.
+    bool reachable() override {
+        try {
+            database_.ensure_file_in_place();
+            return true;
+        } catch (const StorageError&) {
+            return false;
+        }
+    }
+
+    bool tracks_changes() const override { return true; }
+    std::optional<std::int64_t> change_version() override { return changes_.version(); }
+
+  private:
+    SqliteDatabase database_;
+    SqliteChanges changes_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> open_sqlite_engine(const std::filesystem::path& path,
+                                           const StorageOptions& options, int& schema_version) {
+    SqliteOptions sqlite;
+    sqlite.busy_timeout = options.busy_timeout;
+    sqlite.migrations = embedded_migrations(StorageEngine::sqlite);
+    sqlite.clock = options.clock;
+    sqlite.read_only = options.read_only;
+    auto database = SqliteDatabase::open(path, sqlite);
+    schema_version = database.schema_version();
+    return std::make_unique<SqliteEngine>(std::move(database));
+}
+
+}  // namespace settings::detail

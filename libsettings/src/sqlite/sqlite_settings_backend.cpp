@@ -1,0 +1,544 @@
+#include "sqlite/sqlite_settings_backend.hpp"
+
+#include <mutex>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+
+#include "sqlite/sqlite_errors.hpp"
+#include "sqlite/statement_scope.hpp"
+#include "storage/columns.hpp"
+#include "storage/group_commit.hpp"
+#include "storage/stored_documents.hpp"
+
+namespace settings::detail {
+
+namespace {
+
+// "ai_provider, ai_model, ..." in field_table order, optionally with a prefix per column.
+std::string column_list(std::string_view prefix = "") {
+    std::string out;
+    for (const auto column : preference_columns) {
+        out.append(out.empty() ? "" : ", ").append(prefix).append(column);
+    }
+    return out;
+}
+
+std::string placeholders(std::size_t count) {
+    std::string out;
+    for (std::size_t i = 0; i < count; ++i) {
+        out.append(i == 0 ? "?" : ", ?");
+    }
+    return out;
+}
+
+std::string assignments() {
+    std::string out;
+    for (const auto column : preference_columns) {
+        out.append(column).append(" = ?, ");
+    }
+    return out;
+}
+
+std::string select_global_sql() {
+    return "SELECT " + column_list() +
+           ", allowed_models, updated_at FROM global_settings WHERE id = 1";
+}
+
+// Effective views are read with one statement: a single statement sees one
+// snapshot, so no explicit transaction is needed, and the hot path runs one
+// prepared query instead of two. The last column tells whether the user has a row.
+std::string select_user_layers_sql() {
+    return "SELECT " + column_list("g.") + ", " + column_list("u.") +
+           ", u.github_user_id IS NOT NULL"
+           " FROM global_settings AS g LEFT JOIN user_preferences AS u"
+           " ON u.github_user_id = ?1 WHERE g.id = 1";
+}
+
+std::string select_project_layers_sql() {
+    return "SELECT " + column_list("g.") + ", " + column_list("u.") +
+           ", u.github_user_id IS NOT NULL, p.github_user_id IS NOT NULL,"
+           " p.board_display_config, p.agent_pipeline_mappings"
+           " FROM global_settings AS g LEFT JOIN user_preferences AS u"
+           " ON u.github_user_id = ?1 LEFT JOIN project_settings AS p"
+           " ON p.github_user_id = ?1 AND p.project_id = ?2 WHERE g.id = 1";
+}
+
+std::string select_user_sql() {
+    return "SELECT " + column_list() +
+           ", updated_at FROM user_preferences WHERE github_user_id = ?";
+}
+
+std::string insert_user_sql() {
+    return "INSERT INTO user_preferences (github_user_id, " + column_list() +
+           ", updated_at) VALUES (" + placeholders(field_count + 2) +
+           ") ON CONFLICT (github_user_id) DO NOTHING";
+}
+
+std::string update_user_sql() {
+    return "UPDATE user_preferences SET " + assignments() +
+           "updated_at = ? WHERE github_user_id = ?";
+}
+
+std::string update_global_sql() {
+    return "UPDATE global_settings SET " + assignments() +
+           "allowed_models = ?, updated_at = ? WHERE id = 1";
+}
+
+std::string select_all_users_sql() {
+    return "SELECT " + column_list() +
+           ", updated_at, github_user_id FROM user_preferences ORDER BY github_user_id";
+}
+
+constexpr auto count_global_sql = "SELECT count(*) FROM global_settings";
+
+constexpr auto select_project_sql =
+    "SELECT board_display_config, agent_pipeline_mappings FROM project_settings "
+    "WHERE github_user_id = ? AND project_id = ?";
+
+constexpr auto insert_project_sql =
+    "INSERT INTO project_settings (github_user_id, project_id, board_display_config, "
+    "agent_pipeline_mappings, updated_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (github_user_id, project_id) DO NOTHING";
+
+constexpr auto update_project_sql =
+    "UPDATE project_settings SET board_display_config = ?, agent_pipeline_mappings = ?, "
+    "updated_at = ? WHERE github_user_id = ? AND project_id = ?";
+
+constexpr auto select_projects_sql =
+    "SELECT project_id, updated_at FROM project_settings WHERE github_user_id = ? "
+    "ORDER BY updated_at DESC, project_id";
+
+constexpr auto select_all_projects_sql =
+    "SELECT github_user_id, project_id, board_display_config, agent_pipeline_mappings "
+    "FROM project_settings ORDER BY github_user_id, project_id";
+
+// Reads the preference columns that start at column `first` of the current row.
+Preferences read_preferences(SQLite::Statement& row, int first = 0) {
+    Preferences values;
+    for (const auto& field : field_table) {
+        const auto column = row.getColumn(first + static_cast<int>(index_of(field.field)));
+        if (column.isNull()) {
+            continue;
+        }
+        switch (field.kind) {
+            case FieldKind::boolean:
+                values[field.field] = column.getInt() != 0;
+                break;
+            case FieldKind::integer:
+                values[field.field] = static_cast<std::int64_t>(column.getInt64());
+                break;
+            case FieldKind::real:
+                values[field.field] = column.getDouble();
+                break;
+            case FieldKind::choice:
+            case FieldKind::text:
+            case FieldKind::repository:
+            case FieldKind::login:
+                values[field.field] = column.getString();
+                break;
+        }
+    }
+    return values;
+}
+
+void bind_value(SQLite::Statement& statement, int index, const std::optional<FieldValue>& value) {
+    if (!value) {
+        statement.bind(index);
+        return;
+    }
+    std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, bool>) {
+                statement.bind(index, v ? 1 : 0);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                statement.bind(index, static_cast<int64_t>(v));
+            } else {
+                statement.bind(index, v);
+            }
+        },
+        *value);
+}
+
+// Binds every preference column, starting at parameter `first`.
+void bind_preferences(SQLite::Statement& statement, int first, const Preferences& values) {
+    for (const auto& field : field_table) {
+        bind_value(statement, first + static_cast<int>(index_of(field.field)), values[field.field]);
+    }
+}
+
+void bind_optional_text(SQLite::Statement& statement, int index,
+                        const std::optional<std::string>& text) {
+    if (text) {
+        statement.bind(index, *text);
+    } else {
+        statement.bind(index);
+    }
+}
+
+std::optional<std::string> board_text(const ProjectSettings& project) {
+    if (!project.board_display_config) {
+        return std::nullopt;
+    }
+    return board_display_config_text(*project.board_display_config);
+}
+
+std::optional<std::string> mappings_text(const ProjectSettings& project) {
+    if (!project.agent_pipeline_mappings) {
+        return std::nullopt;
+    }
+    return agent_pipeline_mappings_text(*project.agent_pipeline_mappings);
+}
+
+// The two project documents at columns `first` and `first + 1`.
+ProjectSettings read_project(SQLite::Statement& row, int first) {
+    ProjectSettings project;
+    if (const auto board = row.getColumn(first); !board.isNull()) {
+        project.board_display_config = parse_board_display_config(board.getString());
+    }
+    if (const auto mappings = row.getColumn(first + 1); !mappings.isNull()) {
+        project.agent_pipeline_mappings = parse_agent_pipeline_mappings(mappings.getString());
+    }
+    return project;
+}
+
+[[noreturn]] void global_row_missing() {
+    throw StorageError("the global settings row is missing");
+}
+
+// Group commit's transaction statements on the write connection.
+class SqliteBatchConnection final : public BatchConnection {
+  public:
+    explicit SqliteBatchConnection(SQLite::Database& db)
+        : db_(db),
+          begin_(db, "BEGIN IMMEDIATE"),
+          commit_(db, "COMMIT"),
+          savepoint_(db, "SAVEPOINT job"),
+          release_(db, "RELEASE job"),
+          rollback_to_(db, "ROLLBACK TO job") {}
+
+    void begin() override { run(begin_); }
+    void savepoint() override { run(savepoint_); }
+    void release_savepoint() override { run(release_); }
+    void rollback_to_savepoint() override { run(rollback_to_); }
+    void commit() override { run(commit_); }
+    void rollback() noexcept override {
+        try {
+            if (!db_.getHandle() || sqlite3_get_autocommit(db_.getHandle()) == 0) {
+                db_.exec("ROLLBACK");
+            }
+        } catch (const SQLite::Exception&) {
+            // SQLite rolled back already.
+        }
+    }
+
+  private:
+    static void run(SQLite::Statement& statement) {
+        StatementScope scope(statement);
+        scope->exec();
+    }
+
+    SQLite::Database& db_;
+    SQLite::Statement begin_;
+    SQLite::Statement commit_;
+    SQLite::Statement savepoint_;
+    SQLite::Statement release_;
+    SQLite::Statement rollback_to_;
+};
+
+// The statements every connection reads with.
+class Reads {
+  public:
+    explicit Reads(SQLite::Database& db)
+        : select_global_(db, select_global_sql()),
+          select_user_(db, select_user_sql()),
+          select_project_(db, select_project_sql) {}
+
+    GlobalSettings global() {
+        StatementScope row(select_global_);
+        if (!row->executeStep()) {
+            global_row_missing();
+        }
+        GlobalSettings global;
+        global.preferences = read_preferences(*row);
+        global.allowed_models = parse_allowed_models(row->getColumn(field_count).getString());
+        global.updated_at = row->getColumn(field_count + 1).getString();
+        return global;
+    }
+
+    std::optional<UserPreferences> user(std::string_view user_id) {
+        StatementScope row(select_user_);
+        row->bind(1, std::string(user_id));
+        if (!row->executeStep()) {
+            return std::nullopt;
+        }
+        return UserPreferences{std::string(user_id), read_preferences(*row),
+                               row->getColumn(field_count).getString()};
+    }
+
+    std::optional<ProjectSettings> project(std::string_view user_id, std::string_view project_id) {
+        StatementScope row(select_project_);
+        row->bind(1, std::string(user_id));
+        row->bind(2, std::string(project_id));
+        if (!row->executeStep()) {
+            return std::nullopt;
+        }
+        return read_project(*row, 0);
+    }
+
+  private:
+    SQLite::Statement select_global_;
+    SQLite::Statement select_user_;
+    SQLite::Statement select_project_;
+};
+
+// The write connection and its statements; used only by the batch's leader.
+class SqliteSettingsTransaction final : public SettingsTransaction {
+  public:
+    explicit SqliteSettingsTransaction(SQLite::Database& db)
+        : reads_(db),
+          insert_user_(db, insert_user_sql()),
+          update_user_(db, update_user_sql()),
+          update_global_(db, update_global_sql()),
+          insert_project_(db, insert_project_sql),
+          update_project_(db, update_project_sql) {}
+
+    // BEGIN IMMEDIATE holds the file's write lock: every read here is already
+    // safe from concurrent writers.
+    GlobalSettings global() override { return reads_.global(); }
+    GlobalSettings global_for_update() override { return reads_.global(); }
+
+    void update_global(const GlobalSettings& global) override {
+        StatementScope update(update_global_);
+        bind_preferences(*update, 1, global.preferences);
+        update->bind(static_cast<int>(field_count) + 1, allowed_models_text(global.allowed_models));
+        update->bind(static_cast<int>(field_count) + 2, global.updated_at);
+        update->exec();
+    }
+
+    std::optional<Preferences> user_for_update(std::string_view user_id) override {
+        auto user = reads_.user(user_id);
+        if (!user) {
+            return std::nullopt;
+        }
+        return std::move(user->overrides);
+    }
+
+    bool insert_user(std::string_view user_id, const Preferences& overrides,
+                     const std::string& updated_at) override {
+        StatementScope insert(insert_user_);
+        insert->bind(1, std::string(user_id));
+        bind_preferences(*insert, 2, overrides);
+        insert->bind(static_cast<int>(field_count) + 2, updated_at);
+        return insert->exec() == 1;
+    }
+
+    void update_user(std::string_view user_id, const Preferences& overrides,
+                     const std::string& updated_at) override {
+        StatementScope update(update_user_);
+        bind_preferences(*update, 1, overrides);
+        update->bind(static_cast<int>(field_count) + 1, updated_at);
+        update->bind(static_cast<int>(field_count) + 2, std::string(user_id));
+        update->exec();
+    }
+
+    std::optional<ProjectSettings> project_for_update(std::string_view user_id,
+                                                      std::string_view project_id) override {
+        return reads_.project(user_id, project_id);
+    }
+
+    bool insert_project(std::string_view user_id, std::string_view project_id,
+                        const ProjectSettings& project, const std::string& updated_at) override {
+        StatementScope insert(insert_project_);
+        insert->bind(1, std::string(user_id));
+        insert->bind(2, std::string(project_id));
+        bind_optional_text(*insert, 3, board_text(project));
+        bind_optional_text(*insert, 4, mappings_text(project));
+        insert->bind(5, updated_at);
+        return insert->exec() == 1;
+    }
+
+    void update_project(std::string_view user_id, std::string_view project_id,
+                        const ProjectSettings& project, const std::string& updated_at) override {
+        StatementScope update(update_project_);
+        bind_optional_text(*update, 1, board_text(project));
+        bind_optional_text(*update, 2, mappings_text(project));
+        update->bind(3, updated_at);
+        update->bind(4, std::string(user_id));
+        update->bind(5, std::string(project_id));
+        update->exec();
+    }
+
+  private:
+    Reads reads_;
+    SQLite::Statement insert_user_;
+    SQLite::Statement update_user_;
+    SQLite::Statement update_global_;
+    SQLite::Statement insert_project_;
+    SQLite::Statement update_project_;
+};
+
+class SqliteSettingsBackend final : public SettingsBackend {
+  public:
+    explicit SqliteSettingsBackend(const SqliteDatabase& database)
+        : writer_(database.open_connection()),
+          reader_(database.open_connection()),
+          transaction_(writer_.connection()),
+          batch_(writer_.connection()),
+          group_(batch_, [this] { writer_.ensure_file_in_place(); }),
+          reads_(reader_.connection()),
+          select_user_layers_(reader_.connection(), select_user_layers_sql()),
+          select_project_layers_(reader_.connection(), select_project_layers_sql()),
+          select_projects_(reader_.connection(), select_projects_sql) {}
+
+    bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) override {
+        auto& db = writer_.connection();
+        return with_storage_errors("seeding global settings", [&] {
+            const std::scoped_lock lock(writer_mutex_);
+            if (db.execAndGet(count_global_sql).getInt() > 0) {
+                return false;
+            }
+            std::string columns = "id, updated_at";
+            std::string values = "1, ?";
+            for (const auto& field : field_table) {
+                if (seed[field.field].has_value()) {
+                    columns.append(", ").append(column_of(field.field));
+                    values.append(", ?");
+                }
+            }
+            SQLite::Statement insert(db, "INSERT OR IGNORE INTO global_settings (" + columns +
+                                             ") VALUES (" + values + ")");
+            insert.bind(1, updated_at);
+            int index = 2;
+            for (const auto& field : field_table) {
+                if (seed[field.field].has_value()) {
+                    bind_value(insert, index++, seed[field.field].value());
+                }
+            }
+            return insert.exec() == 1;
+        });
+    }
+
+    GlobalSettings global() override {
+        return read("reading global settings", [&] { return reads_.global(); });
+    }
+
+    UserLayers user_layers(std::string_view user_id) override {
+        return read("reading user settings", [&] {
+            StatementScope row(select_user_layers_);
+            row->bind(1, std::string(user_id));
+            if (!row->executeStep()) {
+                global_row_missing();
+            }
+            return read_user_layers(*row);
+        });
+    }
+
+    ProjectLayers project_layers(std::string_view user_id, std::string_view project_id) override {
+        return read("reading project settings", [&] {
+            StatementScope row(select_project_layers_);
+            row->bind(1, std::string(user_id));
+            row->bind(2, std::string(project_id));
+            if (!row->executeStep()) {
+                global_row_missing();
+            }
+            ProjectLayers layers{read_user_layers(*row), std::nullopt};
+            const int first = 2 * static_cast<int>(field_count) + 1;
+            if (row->getColumn(first).getInt() != 0) {
+                layers.project = read_project(*row, first + 1);
+            }
+            return layers;
+        });
+    }
+
+    std::optional<UserPreferences> user(std::string_view user_id) override {
+        return read("reading user preferences", [&] { return reads_.user(user_id); });
+    }
+
+    std::vector<ProjectSummary> projects(std::string_view user_id) override {
+        return read("listing projects", [&] {
+            StatementScope rows(select_projects_);
+            rows->bind(1, std::string(user_id));
+            std::vector<ProjectSummary> out;
+            while (rows->executeStep()) {
+                out.push_back({rows->getColumn(0).getString(), rows->getColumn(1).getString()});
+            }
+            return out;
+        });
+    }
+
+    // Every table in one read transaction, so the snapshot is consistent.
+    SettingsSnapshot snapshot() override {
+        return read("exporting settings", [&] {
+            auto& db = reader_.connection();
+            db.exec("BEGIN");
+            try {
+                SettingsSnapshot snapshot{reads_.global(), {}, {}};
+                SQLite::Statement users(db, select_all_users_sql());
+                while (users.executeStep()) {
+                    snapshot.users.push_back({users.getColumn(field_count + 1).getString(),
+                                              read_preferences(users),
+                                              users.getColumn(field_count).getString()});
+                }
+                SQLite::Statement projects(db, select_all_projects_sql);
+                while (projects.executeStep()) {
+                    snapshot.projects.push_back({projects.getColumn(0).getString(),
+                                                 projects.getColumn(1).getString(),
+                                                 read_project(projects, 2)});
+                }
+                db.exec("COMMIT");
+                return snapshot;
+            } catch (...) {
+                db.exec("ROLLBACK");
+                throw;
+            }
+        });
+    }
+
+    void write(const std::function<void(SettingsTransaction&)>& job) override {
+        with_storage_errors("writing settings", [&] {
+            group_.run([&] { job(transaction_); });
+            return 0;
+        });
+    }
+
+  private:
+    template <typename Fn>
+    auto read(std::string_view context, Fn&& fn) -> decltype(fn()) {
+        const std::scoped_lock lock(reader_mutex_);
+        return with_storage_errors(context, std::forward<Fn>(fn));
+    }
+
+    static UserLayers read_user_layers(SQLite::Statement& row) {
+        UserLayers layers{read_preferences(row), std::nullopt};
+        if (row.getColumn(2 * static_cast<int>(field_count)).getInt() != 0) {
+            layers.user = read_preferences(row, static_cast<int>(field_count));
+        }
+        return layers;
+    }
+
+    std::mutex writer_mutex_;  // the seed only; group commit serialises the rest
+    SqliteDatabase writer_;
+    std::mutex reader_mutex_;
+    SqliteDatabase reader_;
+    SqliteSettingsTransaction transaction_;
+    SqliteBatchConnection batch_;
+    GroupCommit group_;
+    Reads reads_;
+    SQLite::Statement select_user_layers_;
+    SQLite::Statement select_project_layers_;
+    SQLite::Statement select_projects_;
+};
+
+}  // namespace
+
+std::unique_ptr<SettingsBackend> make_sqlite_settings_backend(const SqliteDatabase& database) {
+    return std::make_unique<SqliteSettingsBackend>(database);
+}
+
+}  // namespace settings::detail

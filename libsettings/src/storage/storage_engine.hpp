@@ -1,0 +1,158 @@
+#pragma once
+
+// The seam between the stores and the storage engines. SettingsStore and
+// session::SessionStore hold all domain logic (validation, merge, expiry) and
+// talk to an engine only through these interfaces; each engine (sqlite/,
+// postgresql/) implements them with its own SQL. Nothing here names an engine.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <settings/clock.hpp>
+#include <settings/global_settings.hpp>
+#include <settings/preferences.hpp>
+#include <settings/project_settings.hpp>
+#include <settings/settings_snapshot.hpp>
+#include <settings/settings_update.hpp>
+#include <settings/user_preferences.hpp>
+
+namespace settings::detail {
+
+/// The stored layers an effective user view is merged from, read in one snapshot.
+struct UserLayers {
+    Preferences global;
+    std::optional<Preferences> user;
+};
+
+/// The stored layers of an effective project view, read in one snapshot.
+struct ProjectLayers {
+    UserLayers layers;
+    std::optional<ProjectSettings> project;
+};
+
+/// What one write job may do inside its group-committed transaction. Reads see
+/// the transaction's own writes; the `*_for_update` reads also keep other
+/// transactions (of any host) from changing the row until the commit, so a
+/// read-modify-write never loses a concurrent update.
+class SettingsTransaction {
+  public:
+    virtual ~SettingsTransaction() = default;
+
+    [[nodiscard]] virtual GlobalSettings global() = 0;
+    [[nodiscard]] virtual GlobalSettings global_for_update() = 0;
+    virtual void update_global(const GlobalSettings& global) = 0;
+
+    [[nodiscard]] virtual std::optional<Preferences> user_for_update(std::string_view user_id) = 0;
+    /// False, and nothing written, when the row exists already.
+    virtual bool insert_user(std::string_view user_id, const Preferences& overrides,
+                             const std::string& updated_at) = 0;
+    virtual void update_user(std::string_view user_id, const Preferences& overrides,
+                             const std::string& updated_at) = 0;
+
+    [[nodiscard]] virtual std::optional<ProjectSettings> project_for_update(
+        std::string_view user_id, std::string_view project_id) = 0;
+    /// False, and nothing written, when the row exists already.
+    virtual bool insert_project(std::string_view user_id, std::string_view project_id,
+                                const ProjectSettings& project, const std::string& updated_at) = 0;
+    virtual void update_project(std::string_view user_id, std::string_view project_id,
+                                const ProjectSettings& project, const std::string& updated_at) = 0;
+};
+
+/// The settings tables of one engine. Thread-safe. Failures throw StorageError
+/// (StorageUnavailableError when a retry may succeed).
+class SettingsBackend {
+  public:
+    virtual ~SettingsBackend() = default;
+
+    /// Creates the global row from the defaults overridden by `seed` unless it
+    /// exists; true when this call created it. Safe against concurrent starters.
+    virtual bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) = 0;
+
+    [[nodiscard]] virtual GlobalSettings global() = 0;
+    [[nodiscard]] virtual UserLayers user_layers(std::string_view user_id) = 0;
+    [[nodiscard]] virtual ProjectLayers project_layers(std::string_view user_id,
+                                                       std::string_view project_id) = 0;
+    [[nodiscard]] virtual std::optional<UserPreferences> user(std::string_view user_id) = 0;
+    [[nodiscard]] virtual std::vector<ProjectSummary> projects(std::string_view user_id) = 0;
+    [[nodiscard]] virtual SettingsSnapshot snapshot() = 0;
+
+    /// Runs `job` inside a transaction shared with other writers (group commit)
+    /// and returns once that transaction committed. What `job` throws goes to
+    /// this caller alone and undoes only this job's writes.
+    virtual void write(const std::function<void(SettingsTransaction&)>& job) = 0;
+};
+
+/// A `user_sessions` row as the engines store it; tokens as sealed by the store.
+struct SessionRow {
+    std::string github_user_id;
+    std::string github_username;
+    std::optional<std::string> github_avatar_url;
+    std::string access_token;
+    std::optional<std::string> refresh_token;
+    std::optional<std::string> token_expires_at;
+    std::optional<std::string> selected_project_id;
+    std::string created_at;
+    std::string updated_at;
+};
+
+/// Sessions whose `updated_at` is before `inactive_before`, or whose `created_at`
+/// is before `created_before`, are expired.
+struct ExpiryCutoffs {
+    std::string inactive_before;
+    std::string created_before;
+};
+
+/// The `user_sessions` table of one engine. Session ids are the stored keys
+/// (digests of cookies). Thread-safe; failures throw as SettingsBackend's do.
+class SessionBackend {
+  public:
+    virtual ~SessionBackend() = default;
+
+    virtual void insert(const std::string& id, const SessionRow& row) = 0;
+    [[nodiscard]] virtual std::optional<SessionRow> find(const std::string& id) = 0;
+
+    /// Side writes of a lookup, skipped when storage is busy right now: nothing
+    /// when skipped, else whether a row was touched / deleted.
+    virtual std::optional<bool> touch(const std::string& id, const std::string& updated_at) = 0;
+    virtual std::optional<bool> remove_if_expired(const std::string& id,
+                                                  const ExpiryCutoffs& cutoffs) = 0;
+
+    /// Changes a session that is not expired by `cutoffs`, also moving
+    /// `updated_at`; the row afterwards, or nothing when there was no such session.
+    virtual std::optional<SessionRow> set_selected_project(
+        const std::string& id, const std::optional<std::string>& project_id,
+        const std::string& updated_at, const ExpiryCutoffs& cutoffs) = 0;
+    virtual std::optional<SessionRow> set_tokens(const std::string& id,
+                                                 const std::string& access_token,
+                                                 const std::optional<std::string>& refresh_token,
+                                                 const std::optional<std::string>& expires_at,
+                                                 const std::string& updated_at,
+                                                 const ExpiryCutoffs& cutoffs) = 0;
+
+    virtual bool remove(const std::string& id) = 0;
+    virtual std::size_t remove_user(std::string_view github_user_id) = 0;
+    /// Deletes at most `limit` expired sessions in one short transaction.
+    virtual std::size_t purge_batch(const ExpiryCutoffs& cutoffs, std::size_t limit) = 0;
+};
+
+/// One opened and migrated database. Thread-safe.
+class Engine {
+  public:
+    virtual ~Engine() = default;
+
+    [[nodiscard]] virtual std::unique_ptr<SettingsBackend> settings_backend() = 0;
+    [[nodiscard]] virtual std::unique_ptr<SessionBackend> session_backend() = 0;
+
+    /// See Storage::reachable, tracks_changes and change_version.
+    [[nodiscard]] virtual bool reachable() = 0;
+    [[nodiscard]] virtual bool tracks_changes() const = 0;
+    [[nodiscard]] virtual std::optional<std::int64_t> change_version() = 0;
+};
+
+}  // namespace settings::detail
