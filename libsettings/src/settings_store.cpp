@@ -67,6 +67,28 @@ ProjectSettings change_project(SettingsTransaction& tx, std::string_view user_id
     }
 }
 
+// Import: the row becomes exactly `overrides`, created when missing (also when
+// it holds no value: the snapshot listed the user).
+void replace_user(SettingsTransaction& tx, std::string_view user_id, const Preferences& overrides,
+                  const std::string& now) {
+    while (!tx.insert_user(user_id, overrides, now)) {
+        if (tx.user_for_update(user_id)) {
+            tx.update_user(user_id, overrides, now);
+            return;
+        }
+    }
+}
+
+void replace_project(SettingsTransaction& tx, std::string_view user_id, std::string_view project_id,
+                     const ProjectSettings& project, const std::string& now) {
+    while (!tx.insert_project(user_id, project_id, project, now)) {
+        if (tx.project_for_update(user_id, project_id)) {
+            tx.update_project(user_id, project_id, project, now);
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 class SettingsStore::Impl {
@@ -239,12 +261,10 @@ Outcome<ImportSummary> SettingsStore::import_snapshot(const SettingsSnapshot& sn
             global.updated_at = now;
             tx.update_global(global);
             for (const auto& user : snapshot.users) {
-                change_user(tx, user.user_id, now,
-                            [&](const Preferences&) { return user.overrides; });
+                replace_user(tx, user.user_id, user.overrides, now);
             }
             for (const auto& project : snapshot.projects) {
-                change_project(tx, project.user_id, project.project_id, now,
-                               [&](const ProjectSettings&) { return project.settings; });
+                replace_project(tx, project.user_id, project.project_id, project.settings, now);
             }
             return ImportSummary{snapshot.users.size(), snapshot.projects.size()};
         });

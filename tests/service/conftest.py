@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import threading
@@ -16,6 +17,19 @@ import pytest
 
 BINARY = os.environ.get("SETTINGS_SERVICE_BINARY", "build/service/settings-service")
 FRONTEND = "http://localhost:5173"
+# SETTINGS_TEST_ENGINE=postgresql runs a suite against PostgreSQL: every Service
+# gets a fresh database on the test cluster of SETTINGS_TEST_POSTGRES_URL.
+ENGINE = os.environ.get("SETTINGS_TEST_ENGINE", "sqlite")
+
+
+def new_postgres_database():
+    """A fresh, empty database on the test cluster; its connection URL."""
+    admin = os.environ.get("SETTINGS_TEST_POSTGRES_URL")
+    assert admin, "SETTINGS_TEST_POSTGRES_URL is not set (scripts/test.sh starts a cluster)"
+    name = "svc_" + secrets.token_hex(8)
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin, "-c",
+                    f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    return admin.rsplit("/", 1)[0] + "/" + name
 
 
 class Reply:
@@ -86,16 +100,21 @@ class Client:
 class Service:
     """One settings-service process; restartable on the same database."""
 
-    def __init__(self, tmp_path, env=None, args=None):
+    def __init__(self, tmp_path, env=None, args=None, database_url=None):
         self.db = tmp_path / "data" / "settings.db"
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "DATABASE_PATH": str(self.db),
             "PORT": "0",
             "DEV_LOGIN": "1",
             "LOG_LEVEL": "debug",
             "SESSION_CLEANUP_INTERVAL": "3600",
         }
+        if database_url is None and ENGINE == "postgresql":
+            database_url = new_postgres_database()
+        if database_url is None:
+            self.env["DATABASE_PATH"] = str(self.db)
+        else:
+            self.env["DATABASE_URL"] = database_url
         self.env.update(env or {})
         self.args = list(args or [])
         self.process = None

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import FRONTEND
+from conftest import ENGINE, FRONTEND
 
 USER_PATHS = [
     "ai.provider", "ai.model", "ai.temperature", "display.theme", "display.default_view",
@@ -20,7 +20,9 @@ def error_fields(reply):
 def test_health_answers_without_a_session(client):
     reply = client.get("/api/v1/health")
     assert reply.status == 200
-    assert reply.json == {"status": "ok", "schema_version": 2, "dev_login": True}
+    engine = "postgresql" if ENGINE == "postgresql" else "sqlite"
+    assert reply.json == {"status": "ok", "schema_version": 2, "storage": engine,
+                          "dev_login": True}
     assert reply.header("content-type") == "application/json"
     assert reply.header("cache-control") == "no-store"
     assert reply.header("x-content-type-options") == "nosniff"

@@ -5,6 +5,8 @@
 #
 #   postgres_cluster.sh start      prints the folder, then the admin URL
 #   postgres_cluster.sh stop DIR   stops the cluster of DIR and removes DIR
+#   postgres_cluster.sh pause DIR  stops the server, keeping its data (an outage)
+#   postgres_cluster.sh resume DIR starts it again on the same port
 #
 # fsync is off: the tests kill service processes, never the server, so its
 # durability is not what they prove, and fsync on a 2-core VM costs minutes.
@@ -25,6 +27,14 @@ as_postgres() {
     fi
 }
 
+start_server() {
+    local dir="$1"
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
+        "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c fsync=off \
+         -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        > /dev/null || { cat "$dir/server.log" >&2; exit 1; }
+}
+
 case "${1:-}" in
     start)
         dir="$(mktemp -d /tmp/settings-pg.XXXXXX)"
@@ -33,15 +43,22 @@ case "${1:-}" in
         port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
         as_postgres "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync \
             > "$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-        as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-            "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-            > /dev/null || { cat "$dir/server.log" >&2; exit 1; }
+        echo "$port" > "$dir/port"
+        chown postgres:postgres "$dir/port" 2>/dev/null || true
+        start_server "$dir"
         echo "$dir"
         echo "postgresql://postgres@127.0.0.1:$port/postgres"
         ;;
+    pause)
+        dir="${2:?usage: postgres_cluster.sh pause DIR}"
+        as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast -w stop > /dev/null
+        ;;
+    resume)
+        start_server "${2:?usage: postgres_cluster.sh resume DIR}"
+        ;;
     stop)
         dir="${2:?usage: postgres_cluster.sh stop DIR}"
-        if [ -d "$dir/data" ]; then
+        if [ -f "$dir/data/postmaster.pid" ]; then
             as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop > /dev/null 2>&1 || true
         fi
         rm -rf "$dir"

@@ -50,6 +50,10 @@ PgConnection::PgConnection(const std::string& url, std::chrono::milliseconds loc
     exec("SET lock_timeout = " + std::to_string(lock_timeout.count()));
 }
 
+bool PgConnection::still_open() {
+    return PQconsumeInput(connection_.get()) == 1 && healthy();
+}
+
 PgResult PgConnection::exec(std::string_view sql) {
     return check(PQexec(connection_.get(), std::string(sql).c_str()), sql);
 }

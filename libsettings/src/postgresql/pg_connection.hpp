@@ -68,6 +68,10 @@ class PgConnection {
 
     /// False once the connection was lost; the owner replaces it.
     [[nodiscard]] bool healthy() const { return PQstatus(connection_.get()) == CONNECTION_OK; }
+    /// Like `healthy`, but first reads what the server sent while the connection
+    /// sat idle (without waiting), so that a connection the server closed (a
+    /// restart, a failover) is found out before a statement is sent on it.
+    [[nodiscard]] bool still_open();
     /// True outside a transaction: the state a pooled connection is handed out in.
     [[nodiscard]] bool idle() const {
         return PQtransactionStatus(connection_.get()) == PQTRANS_IDLE;

@@ -18,10 +18,15 @@ std::unique_ptr<PgConnection> PgPool::connect() const {
 PgPool::Lease::Lease(PgPool& p) : pool(p) {
     std::unique_lock lock(pool.mutex_);
     pool.available_.wait(lock, [&] { return !pool.idle_.empty() || pool.open_ < pool.size_; });
-    if (!pool.idle_.empty()) {
+    while (!pool.idle_.empty()) {
         connection = std::move(pool.idle_.back());
         pool.idle_.pop_back();
-        return;
+        if (connection->still_open()) {
+            reused = true;
+            return;
+        }
+        connection.reset();  // closed by the server while idle
+        --pool.open_;
     }
     ++pool.open_;
     lock.unlock();

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <settings/errors.hpp>
+
 #include "postgresql/pg_connection.hpp"
 
 namespace settings::detail {
@@ -22,10 +24,22 @@ class PgPool {
 
     /// Runs `fn(connection)` on a connection of the pool, waiting for one to be
     /// free. Throws StorageUnavailableError when no connection can be made.
+    /// A pooled connection that the server closed while it sat idle (a restart)
+    /// fails before the server saw anything of `fn`, which then runs once more
+    /// on a new connection.
     template <typename Fn>
     auto with(Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {
         Lease lease(*this);
-        return fn(*lease.connection);
+        try {
+            return fn(*lease.connection);
+        } catch (const StorageUnavailableError&) {
+            if (!lease.reused || lease.connection->healthy()) {
+                throw;
+            }
+            lease.connection = connect();
+            lease.reused = false;
+            return fn(*lease.connection);
+        }
     }
 
     /// A new connection of the pool's settings, outside the pool. Throws
@@ -40,6 +54,7 @@ class PgPool {
         Lease& operator=(const Lease&) = delete;
         PgPool& pool;
         std::unique_ptr<PgConnection> connection;
+        bool reused = false;  // taken from the idle ones, not made for this lease
     };
 
     std::string url_;

@@ -169,10 +169,19 @@ class PgWriteConnection final : public BatchConnection {
     PgConnection& get() { return *connection_; }
 
     void begin() override {
-        if (!connection_ || !connection_->healthy()) {
+        if (!connection_ || !connection_->still_open()) {
             connection_ = pool_.connect();
         }
-        connection_->exec("BEGIN");
+        try {
+            connection_->exec("BEGIN");
+        } catch (const StorageUnavailableError&) {
+            if (connection_->healthy()) {
+                throw;
+            }
+            // Closed by the server while idle: nothing but BEGIN was lost.
+            connection_ = pool_.connect();
+            connection_->exec("BEGIN");
+        }
     }
     void savepoint() override { connection_->exec("SAVEPOINT job"); }
     void release_savepoint() override { connection_->exec("RELEASE SAVEPOINT job"); }
