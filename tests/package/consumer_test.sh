@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the project into a temporary prefix, builds examples/print_settings
 # against the installed CMake package (and nothing else of the tree), and runs it
-# on a database prepared through the installed settingsctl.
+# on a database prepared through the installed settingsctl: a SQLite file, then
+# the same settings copied into PostgreSQL (SETTINGS_TEST_POSTGRES_URL, the test
+# cluster of scripts/test.sh).
 #
 #   consumer_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -28,19 +30,43 @@ cmake --build "$work/consumer" > /dev/null
  "projects": []}
 JSON
 
-output="$("$work/consumer/print_settings" "$work/settings.db" 42)"
-echo "$output"
 expect() {
     if ! grep -qxF "$1" <<< "$output"; then
         echo "FAILED: missing line: $1" >&2
         exit 1
     fi
 }
-expect 'display.theme = "dark" (user)'
-expect 'ai.temperature = 1.25 (user)'
-expect 'ai.model = "gpt-4o" (global)'
-expect 'workflow.default_repository = "octo/repo" (global)'
-[ "$(wc -l <<< "$output")" -eq 13 ] || { echo "FAILED: expected 13 fields" >&2; exit 1; }
+check_output() {
+    expect 'display.theme = "dark" (user)'
+    expect 'ai.temperature = 1.25 (user)'
+    expect 'ai.model = "gpt-4o" (global)'
+    expect 'workflow.default_repository = "octo/repo" (global)'
+    [ "$(wc -l <<< "$output")" -eq 13 ] || { echo "FAILED: expected 13 fields" >&2; exit 1; }
+}
+
+output="$("$work/consumer/print_settings" "$work/settings.db" 42)"
+echo "$output"
+check_output
+
+admin="${SETTINGS_TEST_POSTGRES_URL:?the PostgreSQL half needs SETTINGS_TEST_POSTGRES_URL}"
+database="consumer_$$_$RANDOM"
+psql -q "$admin" -c "CREATE DATABASE $database"
+postgres="${admin%/*}/$database"
+"$work/prefix/bin/settingsctl" copy --from "sqlite:$work/settings.db" --to "$postgres" > /dev/null
+output="$("$work/consumer/print_settings" "$postgres" 42)"
+echo "on PostgreSQL:"
+echo "$output"
+check_output
+
+# Only what an embedding program needs is installed, and no engine's header.
+if grep -rlE '#include *[<"](SQLiteCpp/|sqlite3\.h|libpq-fe\.h)' "$work/prefix/include"; then
+    echo "FAILED: an installed header includes a storage engine" >&2
+    exit 1
+fi
+[ -f "$work/prefix/include/settings-sessions/settings/settings_store.hpp" ] ||
+    { echo "FAILED: headers not under include/settings-sessions/" >&2; exit 1; }
+[ -f "$work/prefix/lib/libsettings-sessions-settings.a" ] ||
+    { echo "FAILED: library not named libsettings-sessions-settings.a" >&2; exit 1; }
 
 [ -f "$work/prefix/lib/cmake/SettingsSessions/SettingsSessionsConfigVersion.cmake" ] ||
     { echo "FAILED: no version file" >&2; exit 1; }

@@ -12,7 +12,7 @@ import pytest
 SETTINGSCTL = os.environ.get("SETTINGSCTL_BINARY", "build/tools/settingsctl/settingsctl")
 SERVICE = os.environ.get("SETTINGS_SERVICE_BINARY", "build/service/settings-service")
 COMMANDS = ["status", "migrate", "check", "backup", "purge-sessions", "export", "import",
-            "global", "user"]
+            "global", "user", "copy"]
 
 
 def ctl(db, *args, stdin=None):
@@ -209,3 +209,75 @@ def test_backup_while_the_service_writes(tmp_path):
     finally:
         service.terminate()
         service.wait(10)
+
+
+def new_postgres_database():
+    admin = os.environ.get("SETTINGS_TEST_POSTGRES_URL")
+    assert admin, "SETTINGS_TEST_POSTGRES_URL is not set (scripts/test.sh starts a cluster)"
+    name = "ctl_" + os.urandom(8).hex()
+    subprocess.run(["psql", "-q", admin, "-c", f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True)
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+def url_ctl(url, *args, stdin=None):
+    result = subprocess.run([SETTINGSCTL, "--database-url", url, *args], input=stdin,
+                            capture_output=True, text=True, timeout=60)
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_copy_between_engines_keeps_every_row_and_token(db, tmp_path):
+    users = [{"user_id": "42", "display": {"theme": "dark"}, "ai": {"temperature": 1.25}},
+             {"user_id": "7"}]
+    projects = [{"user_id": "42", "project_id": "PVT_1",
+                 "agent_pipeline_mappings": {"Z": [{"slug": "z"}], "A": [{"slug": "a"}]},
+                 "board_display_config": None}]
+    assert ctl(db, "import", "-", stdin=snapshot(users, projects))[0] == 0
+    raw = sqlite3.connect(db)
+    raw.execute("INSERT INTO user_sessions (session_id, github_user_id, github_username, "
+                "access_token, refresh_token, token_expires_at, created_at, updated_at) VALUES "
+                "('abc', '42', 'octo', 'enc:v1:sealed', NULL, '2026-11-26T18:00:00.000Z', "
+                "'2026-11-26T10:00:00.123Z', '2026-11-26T10:05:00.456Z')")
+    raw.commit()
+    raw.close()
+
+    postgres = new_postgres_database()
+    code, out, err = ctl(db, "copy", "--from", f"sqlite:{db}", "--to", postgres)
+    assert code == 0, err
+    assert "user_preferences=2" in out and "project_settings=1" in out
+    assert "user_sessions=1" in out and "verified" in out
+    assert "postgres@" not in out  # the description names host, port and database only
+    assert url_ctl(postgres, "export")[1] == ctl(db, "export")[1]
+
+    # A target that holds rows is refused and left alone.
+    code, _, err = ctl(db, "copy", "--from", postgres, "--to", f"sqlite:{db}")
+    assert code == 2 and "--replace" in err
+
+    back = tmp_path / "back.db"
+    code, out, err = ctl(db, "copy", "--from", postgres, "--to", f"sqlite:{back}")
+    assert code == 0, err
+    assert ctl(back, "export")[1] == ctl(db, "export")[1]
+    row = sqlite3.connect(back).execute(
+        "SELECT session_id, access_token, token_expires_at, created_at, updated_at "
+        "FROM user_sessions").fetchone()
+    assert row == ("abc", "enc:v1:sealed", "2026-11-26T18:00:00.000Z",
+                   "2026-11-26T10:00:00.123Z", "2026-11-26T10:05:00.456Z")
+
+    # --replace makes the target an exact copy.
+    assert ctl(back, "import", "-", stdin=snapshot([{"user_id": "99"}]))[0] == 0
+    code, out, err = ctl(db, "copy", "--from", f"sqlite:{db}", "--to", f"sqlite:{back}",
+                         "--replace")
+    assert code == 0, err
+    assert ctl(back, "export")[1] == ctl(db, "export")[1]
+
+
+def test_copy_usage_and_postgresql_only_commands(tmp_path):
+    assert ctl(tmp_path / "x.db", "copy", "--from", "sqlite:/nowhere.db")[0] == 2
+    postgres = new_postgres_database()
+    code, _, err = url_ctl(postgres, "backup", str(tmp_path / "b.db"))
+    assert code == 2 and "pg_dump" in err
+    assert url_ctl(postgres, "migrate")[0] == 0
+    code, out, _ = url_ctl(postgres, "status")
+    assert code == 0 and "schema version: 2" in out
+    code, _, err = url_ctl("mysql://x/y", "status")
+    assert code == 2 and "DATABASE_URL" in err

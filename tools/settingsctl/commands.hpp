@@ -37,5 +37,6 @@ int export_settings(const Context& c);
 int import_settings(const Context& c);
 int print_global(const Context& c);
 int print_user(const Context& c);
+int copy(const Context& c);
 
 }  // namespace settingsctl

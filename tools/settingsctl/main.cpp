@@ -46,6 +46,11 @@ const std::map<std::string, Command, std::less<>> commands{
       "Read an export document (FILE or - for stdin), validate all of it, then write it "
       "in one transaction; an invalid file changes nothing (exit 2)."}},
     {"global", {print_global, "global", "Print the global settings as JSON."}},
+    {"copy",
+     {copy, "copy --from URL --to URL [--replace]",
+      "Copy settings and sessions (tokens as stored) between databases of either engine "
+      "(sqlite:PATH, postgresql://...); the target is migrated first and must be empty "
+      "unless --replace (exit 2). Prints the rows copied and verifies them."}},
     {"user", {print_user, "user USER_ID", "Print a user's effective settings as JSON."}},
 };
 

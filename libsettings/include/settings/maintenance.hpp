@@ -10,7 +10,22 @@
 #include <utility>
 #include <vector>
 
+#include <settings/storage.hpp>
+
 namespace settings {
+
+/// Rows per table: `global_settings`, `user_preferences`, `project_settings`,
+/// `user_sessions`.
+using RowCounts = std::vector<std::pair<std::string, std::int64_t>>;
+
+/// Copies every settings layer and every session (tokens as stored, encrypted or
+/// not; timestamps kept) of `from` into `to`, on either engine, then reads both
+/// back and compares them row by row. `to` must hold no row unless `replace`,
+/// which deletes its rows first. The settings are copied in one transaction.
+/// Returns the rows copied. Throws std::invalid_argument when `to` holds rows and
+/// `replace` is false (nothing written), StorageError when the copy does not
+/// read back equal to its source.
+RowCounts copy_database(Storage& from, Storage& to, bool replace);
 
 struct DatabaseStatus {
     std::filesystem::path path;

@@ -175,6 +175,19 @@ class PgEngine final : public Engine {
     }
 
     bool reachable() override { return reachable_.load(); }
+
+    std::vector<std::pair<std::string, std::int64_t>> row_counts() override {
+        return pool_.with([](PgConnection& db) {
+            std::vector<std::pair<std::string, std::int64_t>> counts;
+            for (const auto* table : data_tables) {
+                // Table names come from the fixed list, never from input.
+                counts.emplace_back(
+                    table,
+                    std::stoll(db.exec(std::string("SELECT count(*) FROM ") + table).text(0, 0)));
+            }
+            return counts;
+        });
+    }
     bool tracks_changes() const override { return false; }
     std::optional<std::int64_t> change_version() override { return std::nullopt; }
 

@@ -54,10 +54,15 @@ const PgStatement purge_batch_statement{
     "DELETE FROM user_sessions WHERE session_id IN (SELECT session_id FROM user_sessions "
     "WHERE updated_at < $1 OR created_at < $2 LIMIT $3 FOR UPDATE SKIP LOCKED)"};
 
-SessionRow read_row(const PgResult& result) {
-    return {result.text(0, 0),          result.text(0, 1),          result.optional_text(0, 2),
-            result.text(0, 3),          result.optional_text(0, 4), result.optional_text(0, 5),
-            result.optional_text(0, 6), result.text(0, 7),          result.text(0, 8)};
+const PgStatement all_sessions{"all_sessions", "SELECT " + session_columns +
+                                                   ", session_id FROM user_sessions "
+                                                   "ORDER BY session_id COLLATE \"C\""};
+
+SessionRow read_row(const PgResult& result, int row = 0) {
+    return {
+        result.text(row, 0),          result.text(row, 1),          result.optional_text(row, 2),
+        result.text(row, 3),          result.optional_text(row, 4), result.optional_text(row, 5),
+        result.optional_text(row, 6), result.text(row, 7),          result.text(row, 8)};
 }
 
 std::optional<SessionRow> first_row(const PgResult& result) {
@@ -122,6 +127,21 @@ class PgSessionBackend final : public SessionBackend {
     std::size_t purge_batch(const ExpiryCutoffs& cutoffs, std::size_t limit) override {
         return run(purge_batch_statement,
                    {cutoffs.inactive_before, cutoffs.created_before, std::to_string(limit)});
+    }
+
+    std::vector<std::pair<std::string, SessionRow>> all() override {
+        return pool_.with([&](PgConnection& db) {
+            const auto result = db.run(all_sessions);
+            std::vector<std::pair<std::string, SessionRow>> out;
+            for (int row = 0; row < result.rows(); ++row) {
+                out.emplace_back(result.text(row, 9), read_row(result, row));
+            }
+            return out;
+        });
+    }
+
+    void clear() override {
+        pool_.with([](PgConnection& db) { return db.exec("DELETE FROM user_sessions"); });
     }
 
   private:

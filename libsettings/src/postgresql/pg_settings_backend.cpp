@@ -266,6 +266,11 @@ class PgSettingsTransaction final : public SettingsTransaction {
         db().run(update_project_sql, project_params(user_id, project_id, project, updated_at));
     }
 
+    void delete_users_and_projects() override {
+        db().exec("DELETE FROM project_settings");
+        db().exec("DELETE FROM user_preferences");
+    }
+
   private:
     PgConnection& db() { return connection_.get(); }
 

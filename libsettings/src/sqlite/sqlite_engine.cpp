@@ -1,7 +1,12 @@
 #include "sqlite/sqlite_engine.hpp"
 
+#include <mutex>
+
+#include <SQLiteCpp/Database.h>
+
 #include "sqlite/sqlite_changes.hpp"
 #include "sqlite/sqlite_database.hpp"
+#include "sqlite/sqlite_errors.hpp"
 #include "sqlite/sqlite_session_backend.hpp"
 #include "sqlite/sqlite_settings_backend.hpp"
 #include "storage/embedded_migrations.hpp"
@@ -26,10 +31,26 @@ class SqliteEngine final : public Engine {
     // deleted under the process, and writes refuse themselves (ensure_file_in_place).
     bool reachable() override { return true; }
 
+    std::vector<std::pair<std::string, std::int64_t>> row_counts() override {
+        const std::scoped_lock lock(mutex_);
+        return with_storage_errors("counting rows", [&] {
+            std::vector<std::pair<std::string, std::int64_t>> counts;
+            for (const auto* table : data_tables) {
+                // Table names come from the fixed list, never from input.
+                counts.emplace_back(table,
+                                    database_.connection()
+                                        .execAndGet(std::string("SELECT count(*) FROM ") + table)
+                                        .getInt64());
+            }
+            return counts;
+        });
+    }
+
     bool tracks_changes() const override { return true; }
     std::optional<std::int64_t> change_version() override { return changes_.version(); }
 
   private:
+    std::mutex mutex_;  // database_'s connection, for row_counts
     SqliteDatabase database_;
     SqliteChanges changes_;
 };

@@ -204,6 +204,25 @@ class SqliteSessionBackend final : public SessionBackend {
         });
     }
 
+    std::vector<std::pair<std::string, SessionRow>> all() override {
+        const std::scoped_lock lock(reader_mutex_);
+        return with_storage_errors("reading every session", [&] {
+            SQLite::Statement rows(reader_.connection(),
+                                   std::string("SELECT ") + session_columns +
+                                       ", session_id FROM user_sessions ORDER BY session_id");
+            std::vector<std::pair<std::string, SessionRow>> out;
+            while (rows.executeStep()) {
+                out.emplace_back(rows.getColumn(9).getString(), read_row(rows));
+            }
+            return out;
+        });
+    }
+
+    void clear() override {
+        write("deleting every session",
+              [&] { return writer_.connection().exec("DELETE FROM user_sessions"); });
+    }
+
   private:
     template <typename Fn>
     auto write(std::string_view context, Fn&& fn) -> decltype(fn()) {

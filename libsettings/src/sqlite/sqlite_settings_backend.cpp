@@ -301,7 +301,8 @@ class Reads {
 class SqliteSettingsTransaction final : public SettingsTransaction {
   public:
     explicit SqliteSettingsTransaction(SQLite::Database& db)
-        : reads_(db),
+        : db_(db),
+          reads_(db),
           insert_user_(db, insert_user_sql()),
           update_user_(db, update_user_sql()),
           update_global_(db, update_global_sql()),
@@ -374,7 +375,13 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
         update->exec();
     }
 
+    void delete_users_and_projects() override {
+        db_.exec("DELETE FROM project_settings");
+        db_.exec("DELETE FROM user_preferences");
+    }
+
   private:
+    SQLite::Database& db_;
     Reads reads_;
     SQLite::Statement insert_user_;
     SQLite::Statement update_user_;

@@ -5,6 +5,7 @@
 // talk to an engine only through these interfaces; each engine (sqlite/,
 // postgresql/) implements them with its own SQL. Nothing here names an engine.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <settings/clock.hpp>
@@ -62,6 +64,9 @@ class SettingsTransaction {
                                 const ProjectSettings& project, const std::string& updated_at) = 0;
     virtual void update_project(std::string_view user_id, std::string_view project_id,
                                 const ProjectSettings& project, const std::string& updated_at) = 0;
+
+    /// Deletes every user and project row (a copy with --replace).
+    virtual void delete_users_and_projects() = 0;
 };
 
 /// The settings tables of one engine. Thread-safe. Failures throw StorageError
@@ -99,6 +104,8 @@ struct SessionRow {
     std::optional<std::string> selected_project_id;
     std::string created_at;
     std::string updated_at;
+
+    friend bool operator==(const SessionRow&, const SessionRow&) = default;
 };
 
 /// Sessions whose `updated_at` is before `inactive_before`, or whose `created_at`
@@ -139,6 +146,11 @@ class SessionBackend {
     virtual std::size_t remove_user(std::string_view github_user_id) = 0;
     /// Deletes at most `limit` expired sessions in one short transaction.
     virtual std::size_t purge_batch(const ExpiryCutoffs& cutoffs, std::size_t limit) = 0;
+
+    /// Every session row with its id, in id order (a copy between databases).
+    [[nodiscard]] virtual std::vector<std::pair<std::string, SessionRow>> all() = 0;
+    /// Deletes every session.
+    virtual void clear() = 0;
 };
 
 /// One opened and migrated database. Thread-safe.
@@ -153,6 +165,13 @@ class Engine {
     [[nodiscard]] virtual bool reachable() = 0;
     [[nodiscard]] virtual bool tracks_changes() const = 0;
     [[nodiscard]] virtual std::optional<std::int64_t> change_version() = 0;
+
+    /// Rows of each table of the schema, in a fixed order.
+    [[nodiscard]] virtual std::vector<std::pair<std::string, std::int64_t>> row_counts() = 0;
 };
+
+/// The tables `row_counts` reports, in its order.
+inline constexpr std::array<const char*, 4> data_tables{"global_settings", "user_preferences",
+                                                        "project_settings", "user_sessions"};
 
 }  // namespace settings::detail

@@ -1,0 +1,96 @@
+#include <map>
+#include <stdexcept>
+
+#include <settings/errors.hpp>
+#include <settings/log.hpp>
+#include <settings/maintenance.hpp>
+#include <settings/timestamp.hpp>
+
+#include "storage/storage_engine.hpp"
+
+namespace settings {
+
+namespace {
+
+using detail::SettingsBackend;
+
+// user id -> project id -> updated_at, which the snapshot does not carry.
+std::map<std::string, std::map<std::string, std::string>> project_times(
+    SettingsBackend& settings, const SettingsSnapshot& snapshot) {
+    std::map<std::string, std::map<std::string, std::string>> times;
+    for (const auto& project : snapshot.projects) {
+        if (times.contains(project.user_id)) {
+            continue;
+        }
+        for (const auto& summary : settings.projects(project.user_id)) {
+            times[project.user_id][summary.project_id] = summary.updated_at;
+        }
+    }
+    return times;
+}
+
+bool holds_rows(const RowCounts& counts) {
+    for (const auto& [table, rows] : counts) {
+        if (rows > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+RowCounts copy_database(Storage& from, Storage& to, bool replace) {
+    if (!replace && holds_rows(to.internals().row_counts())) {
+        throw std::invalid_argument("the target " + to.description() +
+                                    " holds rows; copy only into an empty database, or "
+                                    "replace its rows with --replace");
+    }
+    const auto source_settings = from.internals().settings_backend();
+    const auto source_sessions = from.internals().session_backend();
+    const auto target_settings = to.internals().settings_backend();
+    const auto target_sessions = to.internals().session_backend();
+
+    const auto snapshot = source_settings->snapshot();
+    const auto times = project_times(*source_settings, snapshot);
+    const auto sessions = source_sessions->all();
+
+    target_settings->seed_global({}, format_timestamp(std::chrono::system_clock::now()));
+    target_settings->write([&](detail::SettingsTransaction& tx) {
+        if (replace) {
+            tx.delete_users_and_projects();
+        }
+        tx.update_global(snapshot.global);
+        for (const auto& user : snapshot.users) {
+            tx.insert_user(user.user_id, user.overrides, user.updated_at);
+        }
+        for (const auto& project : snapshot.projects) {
+            tx.insert_project(project.user_id, project.project_id, project.settings,
+                              times.at(project.user_id).at(project.project_id));
+        }
+    });
+    if (replace) {
+        target_sessions->clear();
+    }
+    for (const auto& [id, row] : sessions) {
+        target_sessions->insert(id, row);
+    }
+
+    // Read back: the same layers, the same project times, the same sessions.
+    bool same = target_settings->snapshot() == snapshot && target_sessions->all() == sessions;
+    for (const auto& [user, projects] : times) {
+        for (const auto& summary : target_settings->projects(user)) {
+            same = same && projects.contains(summary.project_id) &&
+                   projects.at(summary.project_id) == summary.updated_at;
+        }
+    }
+    const auto copied = to.internals().row_counts();
+    if (!same || copied != from.internals().row_counts()) {
+        throw StorageError("the copy in " + to.description() +
+                           " does not read back equal to its source");
+    }
+    log::info("maintenance", "copied " + from.description() + " to " + to.description());
+    return copied;
+}
+
+}  // namespace settings
