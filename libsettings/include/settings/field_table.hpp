@@ -7,10 +7,14 @@
 // the column to `user_preferences` and `global_settings`.
 
 #include <array>
+#include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace settings {
 
@@ -144,5 +148,61 @@ constexpr bool field_table_is_consistent() {
 
 static_assert(detail::field_table_is_consistent(),
               "field_table rows must follow the order of enum Field and use a known section");
+
+/// The C++ type of a field's values: bool, std::int64_t, double, or std::string.
+template <FieldKind Kind>
+struct FieldValueOf {
+    using type = std::string;
+};
+template <>
+struct FieldValueOf<FieldKind::boolean> {
+    using type = bool;
+};
+template <>
+struct FieldValueOf<FieldKind::integer> {
+    using type = std::int64_t;
+};
+template <>
+struct FieldValueOf<FieldKind::real> {
+    using type = double;
+};
+
+/// A field known at compile time, for the typed accessors of PreferencesUpdate and
+/// Preferences: `update.set(fields::ai_temperature, 1.5)` compiles, and
+/// `update.set(fields::ai_temperature, "hot")` does not.
+template <Field F>
+struct TypedField {
+    static constexpr Field field = F;
+    using value_type = typename FieldValueOf<descriptor(F).kind>::type;
+};
+
+namespace fields {
+inline constexpr TypedField<Field::ai_provider> ai_provider{};
+inline constexpr TypedField<Field::ai_model> ai_model{};
+inline constexpr TypedField<Field::ai_temperature> ai_temperature{};
+inline constexpr TypedField<Field::display_theme> display_theme{};
+inline constexpr TypedField<Field::display_default_view> display_default_view{};
+inline constexpr TypedField<Field::display_sidebar_collapsed> display_sidebar_collapsed{};
+inline constexpr TypedField<Field::workflow_default_repository> workflow_default_repository{};
+inline constexpr TypedField<Field::workflow_default_assignee> workflow_default_assignee{};
+inline constexpr TypedField<Field::workflow_copilot_polling_interval>
+    workflow_copilot_polling_interval{};
+inline constexpr TypedField<Field::notifications_task_status_change>
+    notifications_task_status_change{};
+inline constexpr TypedField<Field::notifications_agent_completion> notifications_agent_completion{};
+inline constexpr TypedField<Field::notifications_new_recommendation>
+    notifications_new_recommendation{};
+inline constexpr TypedField<Field::notifications_chat_mention> notifications_chat_mention{};
+}  // namespace fields
+
+/// Whether `Value` may be given for a field holding `T`: the type itself, text
+/// for a text field, any integer for an integer field. Never a silent
+/// conversion between kinds (an int for a real, a number for a boolean).
+template <typename T, typename Value>
+concept FieldValueFor =
+    std::same_as<std::remove_cvref_t<Value>, T> ||
+    (std::same_as<T, std::string>&& std::convertible_to<Value, std::string_view>) ||
+    (std::same_as<T, std::int64_t> && std::integral<std::remove_cvref_t<Value>> &&
+     !std::same_as<std::remove_cvref_t<Value>, bool>);
 
 }  // namespace settings

@@ -40,6 +40,13 @@ class Preferences {
         return std::get<bool>(values_[index_of(field)].value());
     }
 
+    /// The value of a field, typed by the field: `get(fields::ai_temperature)` is a
+    /// double. Throws std::bad_optional_access when the field is not set.
+    template <Field F>
+    [[nodiscard]] const typename TypedField<F>::value_type& get(TypedField<F> /*field*/) const {
+        return std::get<typename TypedField<F>::value_type>(values_[index_of(F)].value());
+    }
+
     /// True when no field is set.
     [[nodiscard]] bool empty() const {
         for (const auto& v : values_) {

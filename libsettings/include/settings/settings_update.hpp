@@ -3,6 +3,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <settings/patch.hpp>
@@ -18,6 +19,22 @@ class PreferencesUpdate {
         return patches_[index_of(field)];
     }
     [[nodiscard]] Patch<FieldValue>& operator[](Field field) { return patches_[index_of(field)]; }
+
+    /// Sets a field to a value of its own type, checked at compile time:
+    /// `set(fields::ai_temperature, 1.5)`, `set(fields::display_theme, "dark")`.
+    template <Field F, typename Value>
+    requires FieldValueFor<typename TypedField<F>::value_type, Value> PreferencesUpdate& set(
+        TypedField<F> /*field*/, Value&& value) {
+        using T = typename TypedField<F>::value_type;
+        patches_[index_of(F)] = FieldValue(T(std::forward<Value>(value)));
+        return *this;
+    }
+    /// Resets a field to the inherited value.
+    template <Field F>
+    PreferencesUpdate& reset(TypedField<F> /*field*/) {
+        patches_[index_of(F)] = Patch<FieldValue>::reset();
+        return *this;
+    }
 
     /// True when every field is absent.
     [[nodiscard]] bool empty() const {
