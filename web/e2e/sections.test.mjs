@@ -3,7 +3,7 @@
 // field; reset to default; the unsaved-changes prompt; per-project settings.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { test } from '@playwright/test'
 import { startHarness } from './support/harness.mjs'
 import {
   byId,
@@ -17,16 +17,16 @@ import {
   waitForText,
 } from './support/app.mjs'
 
-describe('settings sections', () => {
+test.describe('settings sections', () => {
   let h
-  before(async () => {
-    h = await startHarness()
+  test.beforeAll(async ({ browser }) => {
+    h = await startHarness(browser)
   })
-  after(async () => {
+  test.afterAll(async () => {
     await h?.close()
   })
 
-  it('saves the AI section with only its changed fields and keeps them after a reload', async () => {
+  test('saves the AI section with only its changed fields and keeps them after a reload', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'ai-user')
     await openSettings(page)
@@ -50,7 +50,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('saves the Display section; the next visit lands on the chosen default view', async () => {
+  test('saves the Display section; the next visit lands on the chosen default view', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'display-user')
     await openSettings(page)
@@ -72,7 +72,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('saves the Workflow and Notifications sections and keeps them after a reload', async () => {
+  test('saves the Workflow and Notifications sections and keeps them after a reload', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'workflow-user')
     await openSettings(page)
@@ -102,7 +102,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('shows a 422 next to the field it names and keeps the edits', async () => {
+  test('shows a 422 next to the field it names and keeps the edits', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'invalid-user')
     await openSettings(page)
@@ -132,7 +132,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('resets a field to the default: null is sent and the value is inherited again', async () => {
+  test('resets a field to the default: null is sent and the value is inherited again', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'reset-user')
     await openSettings(page)
@@ -157,7 +157,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('asks before leaving Settings with unsaved changes', async () => {
+  test('asks before leaving Settings with unsaved changes', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'guard-user')
     await openSettings(page)
@@ -204,7 +204,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('saves project settings per project, each project on its own', async () => {
+  test('saves project settings per project, each project on its own', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'project-user')
     await openSettings(page)
@@ -283,7 +283,46 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('saves global settings for every user, including the allowed models', async () => {
+  test('shows and saves only the project chosen last, however slow the one before it', async () => {
+    const page = await h.newPage()
+    await login(page, h.url, 'race-user')
+    await openSettings(page)
+    // The answer for PROJ_SLOW is held until PROJ_C is open.
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    let slowDone
+    const slowHandled = new Promise((resolve) => (slowDone = resolve))
+    await page.route('**/api/v1/settings/project/PROJ_SLOW', async (route) => {
+      await held
+      // The page may have cancelled this request meanwhile.
+      await route.continue().catch(() => {})
+      slowDone()
+    })
+    const slowAsked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/settings/project/PROJ_SLOW')
+    await byId(page, 'project-new-id').fill('PROJ_SLOW')
+    await byId(page, 'project-open').click()
+    await slowAsked
+    await byId(page, 'project-new-id').fill('PROJ_C')
+    await byId(page, 'project-open').click()
+    await waitForText(page, 'project-current', /PROJ_C/)
+    release()
+    await slowHandled
+    await page.locator('[data-testid="project-current"]', { hasText: 'PROJ_C' }).waitFor()
+    assert.equal(await textOf(page, 'project-current'), 'Editing PROJ_C')
+
+    // Save writes to PROJ_C, the project the session and the section both name.
+    await byId(page, 'board-columns-new').fill('Todo')
+    await byId(page, 'board-columns-add').click()
+    const sent = page.waitForRequest((r) => r.method() === 'PUT' && r.url().includes('/api/v1/settings/project/'))
+    await save(page, 'project')
+    assert.equal(new URL((await sent).url()).pathname, '/api/v1/settings/project/PROJ_C')
+    await reloadSettings(page)
+    await waitForText(page, 'project-current', /PROJ_C/)
+    assert.deepEqual(await byId(page, 'board-columns-item-name').allTextContents(), ['Todo'])
+    await page.context().close()
+  })
+
+  test('saves global settings for every user, including the allowed models', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'admin-user')
     await openSettings(page)
@@ -301,6 +340,10 @@ describe('settings sections', () => {
       workflow: { default_assignee: 'team-lead', copilot_polling_interval: 45 },
       allowed_models: ['gpt-4o', 'o1'],
     })
+
+    // Inherited user values follow the global ones at once, without a reload.
+    assert.equal(await byId(page, 'input-workflow.copilot_polling_interval').inputValue(), '45')
+    assert.equal(await byId(page, 'input-ai.model').evaluate((el) => el.tagName), 'SELECT')
 
     await reloadSettings(page)
     assert.deepEqual(await byId(page, 'allowed-models-item-name').allTextContents(), ['gpt-4o', 'o1'])
