@@ -112,12 +112,27 @@ export function fieldSpec(path: string): FieldSpec | undefined {
   return FIELDS.find((f) => f.path === path)
 }
 
-/** The label of a dotted path, also for paths below a field ("board_display_config.column_order[0]"). */
+/** Labels of paths inside the project and Global lists, as 422 details name them. */
+const ITEM_LABELS: readonly [RegExp, string][] = [
+  [/^board_display_config\.(column_order|collapsed_columns)\[\d+\]$/, 'Column name'],
+  [/^board_display_config\.column_order$/, 'Column order'],
+  [/^board_display_config\.collapsed_columns$/, 'Collapsed columns'],
+  [/^board_display_config\.show_estimates$/, 'Show estimates'],
+  [/^agent_pipeline_mappings\.[^[]+\[\d+\]\.slug$/, 'Agent slug'],
+  [/^agent_pipeline_mappings\.[^[]+\[\d+\]\.display_name$/, 'Display name'],
+  [/^agent_pipeline_mappings\.[^[]+\[\d+\]$/, 'Agent'],
+  [/^agent_pipeline_mappings\.[^[]+$/, 'Agent list'],
+  [/^allowed_models\[\d+\]$/, 'Model name'],
+]
+
+/** The label of a dotted path, also for paths inside a list ("board_display_config.column_order[0]"). */
 export function fieldLabel(path: string): string | undefined {
   const spec = fieldSpec(path)
   if (spec) return spec.label
-  const top = path.split(/[.[]/)[0]
-  return OTHER_LABELS[path] ?? OTHER_LABELS[top]
+  if (OTHER_LABELS[path]) return OTHER_LABELS[path]
+  const item = ITEM_LABELS.find(([pattern]) => pattern.test(path))
+  if (item) return item[1]
+  return OTHER_LABELS[path.split(/[.[]/)[0]]
 }
 
 /**

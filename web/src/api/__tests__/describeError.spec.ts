@@ -38,7 +38,7 @@ describe('describeError', () => {
     expect(describeDetail({ field: 'ai.model', message: 'raw', code: 'not_allowed', allowed: ['a', 'b'] })).toBe(
       'Model must be one of: a, b.',
     )
-    expect(describeDetail({ field: 'allowed_models[1]', message: 'raw', code: 'duplicate' })).toBe('Allowed models is listed twice.')
+    expect(describeDetail({ field: 'allowed_models[1]', message: 'raw', code: 'duplicate' })).toBe('Model name is listed twice.')
     expect(describeDetail({ field: 'username', message: 'raw', code: 'required' })).toBe('Username is required.')
     // Never the raw text when a code is there.
     for (const code of ['required', 'unknown_field', 'wrong_type', 'out_of_range', 'too_long', 'bad_format', 'not_allowed', 'duplicate', 'quota'] as const) {
