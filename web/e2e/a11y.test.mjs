@@ -43,6 +43,13 @@ test.describe('accessibility (axe)', () => {
     await waitForText(page, 'theme-note', /saved/i)
     assert.equal(await htmlTheme(page), 'dark')
     assert.deepEqual(await violations(page), [])
+
+    // The unsaved-changes dialog, too.
+    await byId(page, 'input-workflow.default_assignee').fill('someone')
+    await byId(page, 'nav-chat').click()
+    await byId(page, 'confirm-dialog').waitFor()
+    assert.deepEqual(await violations(page), [])
+    await byId(page, 'confirm-dialog-cancel').click()
     await page.context().close()
   })
 

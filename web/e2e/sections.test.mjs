@@ -7,7 +7,6 @@ import { test } from '@playwright/test'
 import { startHarness } from './support/harness.mjs'
 import {
   byId,
-  eventually,
   login,
   nextRequestBody,
   openSettings,
@@ -163,22 +162,24 @@ test.describe('settings sections', () => {
     await openSettings(page)
     await byId(page, 'input-workflow.default_assignee').fill('someone-else')
 
-    // In-app navigation: window.confirm; dismissing keeps Settings and the edit.
-    const dialogs = []
-    page.on('dialog', (dialog) => {
-      dialogs.push({ type: dialog.type(), message: dialog.message() })
-      void (dialogs.length === 1 ? dialog.dismiss() : dialog.accept())
-    })
+    // In-app navigation: the page's own dialog; "Stay" keeps Settings and the edit.
     await byId(page, 'nav-chat').click()
-    await eventually(() => dialogs.length, (n) => n === 1, 'the confirm dialog')
-    assert.equal(dialogs[0].type, 'confirm')
-    assert.match(dialogs[0].message, /unsaved changes/i)
+    await byId(page, 'confirm-dialog').waitFor()
+    assert.match(await textOf(page, 'confirm-dialog-message'), /unsaved changes/i)
+    assert.equal(await page.getByRole('dialog', { name: 'Unsaved changes' }).count(), 1)
+    await byId(page, 'confirm-dialog-cancel').click()
+    await byId(page, 'confirm-dialog').waitFor({ state: 'detached' })
     assert.equal(await byId(page, 'view-settings').isVisible(), true)
     assert.equal(await byId(page, 'input-workflow.default_assignee').inputValue(), 'someone-else')
     assert.equal(await byId(page, 'nav-settings').getAttribute('aria-current'), 'page')
+    // Escape stays too; the browser's back button asks the same question.
+    await page.goBack()
+    await byId(page, 'confirm-dialog').waitFor()
+    await page.keyboard.press('Escape')
+    await byId(page, 'confirm-dialog').waitFor({ state: 'detached' })
+    assert.equal(await byId(page, 'view-settings').isVisible(), true)
 
     // Closing or reloading the tab: the browser's beforeunload prompt.
-    page.removeAllListeners('dialog')
     const beforeUnload = page.waitForEvent('dialog')
     await page.close({ runBeforeUnload: true })
     const dialog = await beforeUnload
@@ -187,20 +188,15 @@ test.describe('settings sections', () => {
     assert.equal(page.isClosed(), false)
     assert.equal(await byId(page, 'input-workflow.default_assignee').inputValue(), 'someone-else')
 
-    // Accepting the in-app prompt leaves; with nothing unsaved there is no prompt.
-    page.once('dialog', (d) => void d.accept())
+    // Leaving anyway leaves; with nothing unsaved there is no question.
     await byId(page, 'nav-chat').click()
+    await byId(page, 'confirm-dialog-confirm').click()
     await byId(page, 'view-chat').waitFor()
-    let asked = false
-    page.on('dialog', (d) => {
-      asked = true
-      void d.dismiss()
-    })
     await byId(page, 'nav-settings').click()
     await byId(page, 'section-ai').waitFor()
     await byId(page, 'nav-board').click()
     await byId(page, 'view-board').waitFor()
-    assert.equal(asked, false)
+    assert.equal(await byId(page, 'confirm-dialog').count(), 0)
     await page.context().close()
   })
 

@@ -80,7 +80,7 @@ describe('ProjectSettingsSection', () => {
     await flushPromises()
     await wrapper.get('[data-testid="board-show-estimates"]').setValue(true)
     await openId(wrapper, 'B')
-    expect(ask).toHaveBeenCalledWith(expect.stringMatching(/unsaved project settings/))
+    expect(ask).toHaveBeenCalledWith(expect.stringMatching(/unsaved project settings/), { confirm: 'Switch project' })
     expect(wrapper.get('[data-testid="project-current"]').text()).toBe('Editing A')
     expect((wrapper.get('[data-testid="board-show-estimates"]').element as HTMLInputElement).checked).toBe(true)
     expect(api.selectProject).not.toHaveBeenCalled()

@@ -9,27 +9,41 @@ function guardAsking(answer: () => boolean) {
 }
 
 describe('unsaved changes guard', () => {
-  it('does not ask when nothing is dirty', () => {
+  it('does not ask when nothing is dirty', async () => {
     const { guard, ask } = guardAsking(() => false)
     guard.track(() => false)
-    expect(guard.confirmLeave()).toBe(true)
+    expect(await guard.confirmLeave()).toBe(true)
     expect(ask).not.toHaveBeenCalled()
   })
 
-  it('asks when a tracked form is dirty and follows the answer', () => {
+  it('asks when a tracked form is dirty and follows the answer', async () => {
     let answer = false
     const { guard, ask } = guardAsking(() => answer)
     let dirty = true
     const untrack = guard.track(() => dirty)
-    expect(guard.confirmLeave()).toBe(false)
+    expect(await guard.confirmLeave()).toBe(false)
     expect(ask).toHaveBeenCalledWith(LEAVE_MESSAGE)
     answer = true
-    expect(guard.confirmLeave()).toBe(true)
+    expect(await guard.confirmLeave()).toBe(true)
     dirty = false
     expect(guard.hasUnsavedChanges()).toBe(false)
     dirty = true
     untrack()
     expect(guard.hasUnsavedChanges()).toBe(false)
+  })
+
+  it('asks in the page dialog by default: the question waits for an answer', async () => {
+    const guard = useUnsavedChanges()
+    guard.track(() => true)
+    const leaving = guard.confirmLeave()
+    expect(guard.question?.message).toBe(LEAVE_MESSAGE)
+    guard.question!.answer(true)
+    expect(await leaving).toBe(true)
+    expect(guard.question).toBeNull()
+    const staying = guard.confirm('Switch?', { confirm: 'Switch project' })
+    expect(guard.question).toMatchObject({ message: 'Switch?', confirmLabel: 'Switch project', cancelLabel: 'Stay' })
+    guard.question!.answer(false)
+    expect(await staying).toBe(false)
   })
 
   it('is a fresh guard in every test (no checks leak from other tests)', () => {
