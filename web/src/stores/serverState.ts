@@ -123,8 +123,10 @@ function isNewer(entry: Entry, revisions: Revisions | undefined): boolean {
 
 export const useServerState = defineStore('serverState', () => {
   const entries = ref<Record<string, Entry>>({})
-  // Not reactive: the load in flight for each key.
+  // Not reactive: the load in flight for each key, and how many times clear()
+  // ran (an answer that arrives after a sign-out belongs to nobody).
   const inFlight = new Map<string, AbortController>()
+  let generation = 0
 
   function blank(): Entry {
     return { data: null, etag: null, revisions: null, status: 'idle', error: null }
@@ -205,13 +207,14 @@ export const useServerState = defineStore('serverState', () => {
   }
 
   async function save<K extends ResourceKey>(key: K, patch: PatchOf<K>): Promise<SaveResult<DataOf<K>>> {
-    const target = ensure(key)
+    const started = generation
     let response: ApiResponse<unknown>
     try {
-      response = await putKey(key, patch, target.etag)
+      response = await putKey(key, patch, entry(key).etag)
     } catch (error) {
       return failedSave(error)
     }
+    if (started !== generation) return { kind: 'ok', data: response.data as DataOf<K> }
     // The answer of a save is newer than any load still in flight.
     stopLoad(key)
     put(key, response)
@@ -241,13 +244,24 @@ export const useServerState = defineStore('serverState', () => {
     return keys
   }
 
+  /**
+   * Takes a version of a key the page got another way, e.g. the `current`
+   * and `etag` of a 412: "take theirs" shows it, "keep mine" saves again
+   * against its ETag.
+   */
+  function adopt<K extends ResourceKey>(key: K, data: DataOf<K>, etag: string | null) {
+    stopLoad(key)
+    put(key, { data, etag })
+  }
+
   /** Signed out: nothing of the last user stays. */
   function clear() {
+    generation += 1
     for (const key of [...inFlight.keys()]) stopLoad(key as ResourceKey)
     entries.value = {}
   }
 
-  return { entries, entry, data, load, cancel, save, apply, reloadAll, clear }
+  return { entries, entry, data, load, cancel, save, adopt, apply, reloadAll, clear }
 })
 
 export type ServerState = ReturnType<typeof useServerState>

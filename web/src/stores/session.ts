@@ -52,8 +52,14 @@ export const useSession = defineStore('session', () => {
     state.value = 'signed-out'
   }
 
+  // One selection at a time, in the order they were made: the service and
+  // this store both end on the project chosen last.
+  let selecting: Promise<unknown> = Promise.resolve()
+
   async function selectProject(projectId: string | null): Promise<User> {
-    const { data } = await api.selectProject(projectId)
+    const turn = selecting.catch(() => {}).then(() => api.selectProject(projectId))
+    selecting = turn
+    const { data } = await turn
     user.value = data
     return data
   }

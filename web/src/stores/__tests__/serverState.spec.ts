@@ -153,3 +153,25 @@ describe('server state: events', () => {
     expect(server.data('user')).toBeNull()
   })
 })
+
+describe('server state: around the edges', () => {
+  it('adopt() takes a version from elsewhere (a 412\'s current view) with its ETag', async () => {
+    const server = useServerState()
+    server.adopt('global', globalSettings({ allowed_models: ['theirs'] }), '"g9"')
+    expect(server.entry('global')).toMatchObject({ status: 'ready', etag: '"g9"' })
+    const put = vi.spyOn(api, 'updateGlobalSettings').mockReturnValue(answer(globalSettings(), '"g10"'))
+    await server.save('global', { allowed_models: ['mine'] })
+    expect(put).toHaveBeenCalledWith({ allowed_models: ['mine'] }, { ifMatch: '"g9"' })
+  })
+
+  it('an answer that arrives after a sign-out is not kept', async () => {
+    let finish!: (value: { data: ReturnType<typeof userSettings>; etag: null }) => void
+    vi.spyOn(api, 'updateUserSettings').mockReturnValue(new Promise((resolve) => (finish = resolve)))
+    const server = useServerState()
+    const saving = server.save('user', { ai: { temperature: 1 } })
+    server.clear()
+    finish({ data: userSettings(), etag: null })
+    expect(await saving).toMatchObject({ kind: 'ok' })
+    expect(server.data('user')).toBeNull()
+  })
+})
