@@ -7,7 +7,7 @@ import pluginVue from 'eslint-plugin-vue'
 export default defineConfigWithVueTs(
   {
     name: 'app/files-to-lint',
-    files: ['**/*.{ts,mts,tsx,vue}'],
+    files: ['**/*.{ts,mts,tsx,vue,mjs}'],
   },
   globalIgnores(['**/dist/**', '**/coverage/**', '**/test-results/**', 'src/api/schema.d.ts']),
   pluginVue.configs['flat/recommended'],
