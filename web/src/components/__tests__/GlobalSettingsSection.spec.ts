@@ -23,6 +23,15 @@ describe('GlobalSettingsSection', () => {
     expect(wrapper.find('[data-testid^="source-global."]').exists()).toBe(false)
     expect(wrapper.find('[data-testid^="reset-global.ai"]').exists()).toBe(false)
     expect(wrapper.get('[data-testid="global-warning"]').text()).toMatch(/every user/)
+    // Each kind gets its control.
+    const tag = (path: string) => wrapper.get(input(path)).element
+    expect(tag('display.theme').tagName).toBe('SELECT')
+    expect(wrapper.get(input('display.theme')).findAll('option').map((o) => o.text())).toEqual(['Light', 'Dark'])
+    expect(tag('ai.provider').tagName).toBe('SELECT')
+    expect((tag('ai.temperature') as HTMLInputElement).type).toBe('range')
+    expect((tag('workflow.copilot_polling_interval') as HTMLInputElement).type).toBe('number')
+    expect((tag('notifications.chat_mention') as HTMLInputElement).type).toBe('checkbox')
+    expect((tag('workflow.default_assignee') as HTMLInputElement).type).toBe('text')
   })
 
   it('has a leave guard: an edit here counts as unsaved', async () => {
