@@ -173,6 +173,8 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     messageRef.value = 'Saving…'
     errorList.value = []
     const sent = changes()
+    // What the controls held when sent (before normalising), to tell later edits apart.
+    const held = clone(edits.value)
     let result: SaveResult<unknown>
     try {
       result = await send(nest(sent))
@@ -186,8 +188,10 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     // Drop only what was sent: anything edited while the request ran stays a draft.
     const nextEdits = { ...edits.value }
     const nextResets = { ...resets.value }
-    for (const [path, sentValue] of Object.entries(sent)) {
-      const unchanged = has(nextEdits, path) ? deepEqual(nextEdits[path], sentValue) : nextResets[path] === true
+    for (const path of Object.keys(sent)) {
+      const unchanged = has(nextEdits, path)
+        ? has(held, path) && deepEqual(nextEdits[path], held[path])
+        : nextResets[path] === true
       if (unchanged) {
         delete nextEdits[path]
         delete nextResets[path]

@@ -250,3 +250,27 @@ describe('helpers', () => {
     expect(describeFailure(new ApiError(422, 'bad', { details: [{ field: 'x', message: 'y' }] }))).toMatch(/correct the fields/)
   })
 })
+
+describe('useSectionForm: normalising', () => {
+  it('sends normalised values and is clean after saving them', async () => {
+    const loaded = ref({ workflow: { default_repository: 'a/b' as string | null, default_assignee: '' } })
+    const form = useSectionForm({
+      fields: ['workflow.default_repository', 'workflow.default_assignee'],
+      read: (path) => getPath(loaded.value, path),
+      normalise: (path, value) =>
+        typeof value !== 'string' ? value : path.endsWith('repository') && value.trim() === '' ? null : value.trim(),
+    })
+    form.set('workflow.default_repository', '  ')
+    form.set('workflow.default_assignee', ' hubot ')
+    let sent: unknown
+    expect(
+      await form.save(async (payload) => {
+        sent = payload
+        loaded.value = { workflow: { default_repository: null, default_assignee: 'hubot' } }
+        return OK
+      }),
+    ).toBe(true)
+    expect(sent).toEqual({ workflow: { default_repository: null, default_assignee: 'hubot' } })
+    expect(form.dirty.value).toBe(false)
+  })
+})
