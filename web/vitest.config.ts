@@ -10,6 +10,7 @@ export default mergeConfig(
       include: ['src/**/__tests__/*.spec.ts'],
       root: fileURLToPath(new URL('./', import.meta.url)),
       restoreMocks: true,
+      setupFiles: ['src/test/setup.ts'],
     },
   }),
 )

@@ -3,11 +3,10 @@
 // field; reset to default; the unsaved-changes prompt; per-project settings.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { test } from '@playwright/test'
 import { startHarness } from './support/harness.mjs'
 import {
   byId,
-  eventually,
   login,
   nextRequestBody,
   openSettings,
@@ -17,16 +16,16 @@ import {
   waitForText,
 } from './support/app.mjs'
 
-describe('settings sections', () => {
+test.describe('settings sections', () => {
   let h
-  before(async () => {
-    h = await startHarness()
+  test.beforeAll(async ({ browser }) => {
+    h = await startHarness(browser)
   })
-  after(async () => {
+  test.afterAll(async () => {
     await h?.close()
   })
 
-  it('saves the AI section with only its changed fields and keeps them after a reload', async () => {
+  test('saves the AI section with only its changed fields and keeps them after a reload', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'ai-user')
     await openSettings(page)
@@ -50,7 +49,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('saves the Display section; the next visit lands on the chosen default view', async () => {
+  test('saves the Display section; the next visit lands on the chosen default view', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'display-user')
     await openSettings(page)
@@ -72,7 +71,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('saves the Workflow and Notifications sections and keeps them after a reload', async () => {
+  test('saves the Workflow and Notifications sections and keeps them after a reload', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'workflow-user')
     await openSettings(page)
@@ -102,7 +101,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('shows a 422 next to the field it names and keeps the edits', async () => {
+  test('shows a 422 next to the field it names and keeps the edits', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'invalid-user')
     await openSettings(page)
@@ -132,7 +131,7 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('resets a field to the default: null is sent and the value is inherited again', async () => {
+  test('resets a field to the default: null is sent and the value is inherited again', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'reset-user')
     await openSettings(page)
@@ -157,28 +156,30 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('asks before leaving Settings with unsaved changes', async () => {
+  test('asks before leaving Settings with unsaved changes', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'guard-user')
     await openSettings(page)
     await byId(page, 'input-workflow.default_assignee').fill('someone-else')
 
-    // In-app navigation: window.confirm; dismissing keeps Settings and the edit.
-    const dialogs = []
-    page.on('dialog', (dialog) => {
-      dialogs.push({ type: dialog.type(), message: dialog.message() })
-      void (dialogs.length === 1 ? dialog.dismiss() : dialog.accept())
-    })
+    // In-app navigation: the page's own dialog; "Stay" keeps Settings and the edit.
     await byId(page, 'nav-chat').click()
-    await eventually(() => dialogs.length, (n) => n === 1, 'the confirm dialog')
-    assert.equal(dialogs[0].type, 'confirm')
-    assert.match(dialogs[0].message, /unsaved changes/i)
+    await byId(page, 'confirm-dialog').waitFor()
+    assert.match(await textOf(page, 'confirm-dialog-message'), /unsaved changes/i)
+    assert.equal(await page.getByRole('dialog', { name: 'Unsaved changes' }).count(), 1)
+    await byId(page, 'confirm-dialog-cancel').click()
+    await byId(page, 'confirm-dialog').waitFor({ state: 'detached' })
     assert.equal(await byId(page, 'view-settings').isVisible(), true)
     assert.equal(await byId(page, 'input-workflow.default_assignee').inputValue(), 'someone-else')
     assert.equal(await byId(page, 'nav-settings').getAttribute('aria-current'), 'page')
+    // Escape stays too; the browser's back button asks the same question.
+    await page.goBack()
+    await byId(page, 'confirm-dialog').waitFor()
+    await page.keyboard.press('Escape')
+    await byId(page, 'confirm-dialog').waitFor({ state: 'detached' })
+    assert.equal(await byId(page, 'view-settings').isVisible(), true)
 
     // Closing or reloading the tab: the browser's beforeunload prompt.
-    page.removeAllListeners('dialog')
     const beforeUnload = page.waitForEvent('dialog')
     await page.close({ runBeforeUnload: true })
     const dialog = await beforeUnload
@@ -187,24 +188,19 @@ describe('settings sections', () => {
     assert.equal(page.isClosed(), false)
     assert.equal(await byId(page, 'input-workflow.default_assignee').inputValue(), 'someone-else')
 
-    // Accepting the in-app prompt leaves; with nothing unsaved there is no prompt.
-    page.once('dialog', (d) => void d.accept())
+    // Leaving anyway leaves; with nothing unsaved there is no question.
     await byId(page, 'nav-chat').click()
+    await byId(page, 'confirm-dialog-confirm').click()
     await byId(page, 'view-chat').waitFor()
-    let asked = false
-    page.on('dialog', (d) => {
-      asked = true
-      void d.dismiss()
-    })
     await byId(page, 'nav-settings').click()
     await byId(page, 'section-ai').waitFor()
     await byId(page, 'nav-board').click()
     await byId(page, 'view-board').waitFor()
-    assert.equal(asked, false)
+    assert.equal(await byId(page, 'confirm-dialog').count(), 0)
     await page.context().close()
   })
 
-  it('saves project settings per project, each project on its own', async () => {
+  test('saves project settings per project, each project on its own', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'project-user')
     await openSettings(page)
@@ -283,7 +279,46 @@ describe('settings sections', () => {
     await page.context().close()
   })
 
-  it('saves global settings for every user, including the allowed models', async () => {
+  test('shows and saves only the project chosen last, however slow the one before it', async () => {
+    const page = await h.newPage()
+    await login(page, h.url, 'race-user')
+    await openSettings(page)
+    // The answer for PROJ_SLOW is held until PROJ_C is open.
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    let slowDone
+    const slowHandled = new Promise((resolve) => (slowDone = resolve))
+    await page.route('**/api/v1/settings/project/PROJ_SLOW', async (route) => {
+      await held
+      // The page may have cancelled this request meanwhile.
+      await route.continue().catch(() => {})
+      slowDone()
+    })
+    const slowAsked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/settings/project/PROJ_SLOW')
+    await byId(page, 'project-new-id').fill('PROJ_SLOW')
+    await byId(page, 'project-open').click()
+    await slowAsked
+    await byId(page, 'project-new-id').fill('PROJ_C')
+    await byId(page, 'project-open').click()
+    await waitForText(page, 'project-current', /PROJ_C/)
+    release()
+    await slowHandled
+    await page.locator('[data-testid="project-current"]', { hasText: 'PROJ_C' }).waitFor()
+    assert.equal(await textOf(page, 'project-current'), 'Editing PROJ_C')
+
+    // Save writes to PROJ_C, the project the session and the section both name.
+    await byId(page, 'board-columns-new').fill('Todo')
+    await byId(page, 'board-columns-add').click()
+    const sent = page.waitForRequest((r) => r.method() === 'PUT' && r.url().includes('/api/v1/settings/project/'))
+    await save(page, 'project')
+    assert.equal(new URL((await sent).url()).pathname, '/api/v1/settings/project/PROJ_C')
+    await reloadSettings(page)
+    await waitForText(page, 'project-current', /PROJ_C/)
+    assert.deepEqual(await byId(page, 'board-columns-item-name').allTextContents(), ['Todo'])
+    await page.context().close()
+  })
+
+  test('saves global settings for every user, including the allowed models', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'admin-user')
     await openSettings(page)
@@ -301,6 +336,10 @@ describe('settings sections', () => {
       workflow: { default_assignee: 'team-lead', copilot_polling_interval: 45 },
       allowed_models: ['gpt-4o', 'o1'],
     })
+
+    // Inherited user values follow the global ones at once, without a reload.
+    assert.equal(await byId(page, 'input-workflow.copilot_polling_interval').inputValue(), '45')
+    assert.equal(await byId(page, 'input-ai.model').evaluate((el) => el.tagName), 'SELECT')
 
     await reloadSettings(page)
     assert.deepEqual(await byId(page, 'allowed-models-item-name').allTextContents(), ['gpt-4o', 'o1'])

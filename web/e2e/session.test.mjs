@@ -2,20 +2,20 @@
 // and a service restart in the middle of a session.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { test } from '@playwright/test'
 import { startHarness } from './support/harness.mjs'
 import { byId, htmlTheme, login, openSettings, reloadSettings, save, textOf, waitForText } from './support/app.mjs'
 
-describe('session', () => {
+test.describe('session', () => {
   let h
-  before(async () => {
-    h = await startHarness()
+  test.beforeAll(async ({ browser }) => {
+    h = await startHarness(browser)
   })
-  after(async () => {
+  test.afterAll(async () => {
     await h?.close()
   })
 
-  it('signs in with dev login, lands on the default view, and logs out', async () => {
+  test('signs in with dev login, lands on the default view, and logs out', async () => {
     const page = await h.newPage()
     await page.goto(`${h.url}/#/settings`)
     // Settings while signed out: the login screen.
@@ -48,7 +48,7 @@ describe('session', () => {
     await page.context().close()
   })
 
-  it('keeps a view the user opened while the settings were loading', async () => {
+  test('keeps a view the user opened while the settings were loading', async () => {
     const page = await h.newPage()
     await page.goto(h.url)
     // Hold the first settings load until the user has moved on.
@@ -72,13 +72,13 @@ describe('session', () => {
     release()
     assert.equal((await loaded).status(), 200)
     // The default view (chat) would have replaced the board right after the load.
-    await page.waitForTimeout(500)
+    await page.locator('main[data-phase="ready"]').waitFor()
     assert.equal(await byId(page, 'view-board').isVisible(), true)
     assert.equal(await byId(page, 'view-chat').count(), 0)
     await page.context().close()
   })
 
-  it('shows why a dev login was refused', async () => {
+  test('shows why a dev login was refused', async () => {
     const page = await h.newPage()
     await page.goto(h.url)
     await byId(page, 'dev-login-submit').click()
@@ -92,7 +92,7 @@ describe('session', () => {
     await page.context().close()
   })
 
-  it('keeps the theme in localStorage while signed out (light without one)', async () => {
+  test('keeps the theme in localStorage while signed out (light without one)', async () => {
     const page = await h.newPage()
     await page.goto(h.url)
     await byId(page, 'login').waitFor()
@@ -115,7 +115,7 @@ describe('session', () => {
     await page.context().close()
   })
 
-  it('stays signed in with settings intact across a service restart; edits survive an outage', async () => {
+  test('stays signed in with settings intact across a service restart; edits survive an outage', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'restart-user')
     await openSettings(page)

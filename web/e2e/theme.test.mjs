@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { test } from '@playwright/test'
 import { RESULTS_DIR, startHarness } from './support/harness.mjs'
 import {
   byId,
@@ -19,17 +19,17 @@ import {
   textOf,
 } from './support/app.mjs'
 
-describe('theme', () => {
+test.describe('theme', () => {
   let h
-  before(async () => {
-    h = await startHarness()
+  test.beforeAll(async ({ browser }) => {
+    h = await startHarness(browser)
     await mkdir(RESULTS_DIR, { recursive: true })
   })
-  after(async () => {
+  test.afterAll(async () => {
     await h?.close()
   })
 
-  it('is shared by the header toggle and the Display section, saved and kept after a reload', async () => {
+  test('is shared by the header toggle and the Display section, saved and kept after a reload', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'theme-user')
     await openSettings(page)
@@ -90,7 +90,7 @@ describe('theme', () => {
     await page.context().close()
   })
 
-  it('works in a narrow window', async () => {
+  test('works in a narrow window', async () => {
     const page = await h.newPage({ width: 380, height: 800 })
     await login(page, h.url, 'narrow-user')
     await openSettings(page)
@@ -103,7 +103,7 @@ describe('theme', () => {
     await page.context().close()
   })
 
-  it('can be used from the keyboard', async () => {
+  test('can be used from the keyboard', async () => {
     const page = await h.newPage()
     await login(page, h.url, 'keyboard-user')
     await openSettings(page)

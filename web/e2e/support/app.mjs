@@ -1,17 +1,15 @@
-// Page helpers shared by the end-to-end tests.
+// Page helpers shared by the end-to-end tests. Every wait is on a condition
+// (Playwright's auto-retrying expectations), never a fixed sleep.
 
-import assert from 'node:assert/strict'
+import { expect } from '@playwright/test'
 
-/** Polls until `read()` satisfies `check` (or 10 s pass), then returns the value. */
+/** Retries `read()` until its value satisfies `check` (10 s at most), then returns the value. */
 export async function eventually(read, check, what = 'condition', timeout = 10_000) {
-  const deadline = Date.now() + timeout
   let last
-  for (;;) {
-    last = await read()
-    if (check(last)) return last
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  await expect
+    .poll(async () => check((last = await read())), { message: `waiting for ${what}`, timeout })
+    .toBe(true)
+  return last
 }
 
 export const byId = (page, id) => page.getByTestId(id, { exact: true })
@@ -20,12 +18,9 @@ export async function textOf(page, id) {
   return ((await byId(page, id).textContent()) ?? '').trim()
 }
 
+/** Waits until the element with test id `id` reads `pattern` (a whole text, or a RegExp). */
 export async function waitForText(page, id, pattern) {
-  return eventually(
-    () => byId(page, id).textContent().then((t) => (t ?? '').trim()),
-    (text) => (pattern instanceof RegExp ? pattern.test(text) : text === pattern),
-    `${id} to read ${pattern}`,
-  )
+  await expect(byId(page, id), `${id} to read ${pattern}`).toHaveText(pattern)
 }
 
 export async function htmlTheme(page) {

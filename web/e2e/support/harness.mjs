@@ -1,34 +1,24 @@
-// One end-to-end setup per test file: the page server, the real service on a
-// fresh temporary database, and headless Chromium (Debian's /usr/bin/chromium
-// through playwright-core). Each test gets a fresh browser context. close()
-// ends everything and is safe to call after a failed start.
+// One end-to-end setup per test file: the page server and the real service on
+// a fresh temporary database. The browser is @playwright/test's (Debian's
+// Chromium, see playwright.config.ts); each test gets a fresh context.
+// close() ends everything and is safe to call after a failed start.
 
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import { startPageServer } from './page-server.mjs'
 import { startService } from './service.mjs'
 
 export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const DIST_DIR = join(WEB_DIR, 'dist')
 export const RESULTS_DIR = join(WEB_DIR, 'test-results')
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-]
-
-export async function startHarness() {
+/** @param {import('@playwright/test').Browser} browser the worker's browser (the `browser` fixture) */
+export async function startHarness(browser) {
   const cleanups = []
+  // Contexts a failed test left open are closed with the rest.
+  const contexts = []
+  cleanups.push(() => Promise.all(contexts.map((c) => c.close().catch(() => {}))))
   const close = async () => {
     // Newest first; one failing step does not stop the others.
     while (cleanups.length) {
@@ -57,9 +47,6 @@ export async function startHarness() {
     cleanups.push(() => service?.stop())
     pageServer.setTarget(service.port)
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
-    cleanups.push(() => browser.close())
-
     return {
       url: pageServer.url,
       browser,
@@ -68,6 +55,7 @@ export async function startHarness() {
       /** A page in a fresh context (own cookies and localStorage). */
       async newPage({ width = 1280, height = 900 } = {}) {
         const context = await browser.newContext({ viewport: { width, height } })
+        contexts.push(context)
         context.setDefaultTimeout(10_000)
         const page = await context.newPage()
         page.on('pageerror', (error) => console.error('page error:', error))

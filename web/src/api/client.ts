@@ -1,151 +1,114 @@
-// The typed client of the settings service (/api/v1). Types are written by
-// hand from shared/spec/openapi.yaml. Every call goes through request(), so
-// cookies, headers and error decoding are decided in one place.
+// The typed client of the settings service (/api/v1). The types come from
+// schema.d.ts, generated from shared/spec/openapi.yaml (npm run gen:api), so
+// they are never written twice. Every call goes through request(), so
+// cookies, headers, ETags and error decoding are decided in one place.
 
-export type AIProvider = 'copilot' | 'azure_openai'
-export type ThemeMode = 'light' | 'dark'
-export type DefaultView = 'chat' | 'board' | 'settings'
-export type Source = 'global' | 'user' | 'project'
+import type { components, operations } from './schema'
+
+type Schemas = components['schemas']
+
+export type AIProvider = Schemas['AIProvider']
+export type ThemeMode = Schemas['ThemeMode']
+export type DefaultView = Schemas['DefaultView']
+export type Source = Schemas['Source']
+export type Sources = Schemas['Sources']
+export type Revisions = Schemas['Revisions']
+export type AIPreferences = Schemas['AIPreferences']
+export type DisplayPreferences = Schemas['DisplayPreferences']
+export type WorkflowDefaults = Schemas['WorkflowDefaults']
+export type NotificationPreferences = Schemas['NotificationPreferences']
+export type EffectiveUserSettings = Schemas['EffectiveUserSettings']
+export type GlobalSettings = Schemas['GlobalSettings']
+export type EffectiveProjectSettings = Schemas['EffectiveProjectSettings']
+export type UserPreferencesUpdate = Schemas['UserPreferencesUpdate']
+export type GlobalSettingsUpdate = Schemas['GlobalSettingsUpdate']
+export type ProjectSettingsUpdate = Schemas['ProjectSettingsUpdate']
+export type BoardDisplayConfig = Schemas['BoardDisplayConfig']
+export type AgentMapping = Schemas['AgentMapping']
+export type AgentPipelineMappings = Schemas['AgentPipelineMappings']
+export type User = Schemas['User']
+export type ErrorResponse = Schemas['ErrorResponse']
+/** One entry of a 422's `details`: the dotted field path, the API's message, and (when sent) code and limits. */
+export type FieldError = NonNullable<ErrorResponse['details']>[number]
+export type ErrorCode = NonNullable<FieldError['code']>
+
+type JsonOf<Op> = Op extends { responses: { 200: { content: { 'application/json': infer Body } } } } ? Body : never
+
+export type ProjectSummary = JsonOf<operations['listProjectSettings']>['projects'][number]
+/**
+ * GET /health. `dev_login` is not in openapi.yaml yet; the service sends it
+ * to say whether POST /auth/dev-login exists (see web/README.md).
+ */
+export type Health = JsonOf<operations['getHealth']> & { dev_login?: boolean }
+
+/** The four preference categories every effective view has. */
+export type PreferenceSections = Pick<EffectiveUserSettings, 'ai' | 'display' | 'workflow' | 'notifications'>
 
 export const AI_PROVIDERS: readonly AIProvider[] = ['copilot', 'azure_openai']
 export const THEME_MODES: readonly ThemeMode[] = ['light', 'dark']
 export const DEFAULT_VIEWS: readonly DefaultView[] = ['chat', 'board', 'settings']
 
-export interface AIPreferences {
-  provider: AIProvider
-  model: string
-  temperature: number
-}
-
-export interface DisplayPreferences {
-  theme: ThemeMode
-  default_view: DefaultView
-  sidebar_collapsed: boolean
-}
-
-export interface WorkflowDefaults {
-  default_repository: string | null
-  default_assignee: string
-  copilot_polling_interval: number
-}
-
-export interface NotificationPreferences {
-  task_status_change: boolean
-  agent_completion: boolean
-  new_recommendation: boolean
-  chat_mention: boolean
-}
-
-/** Where each effective value came from, keyed by dotted path ("ai.temperature"). */
-export type Sources = Record<string, Source>
-
-export interface PreferenceSections {
-  ai: AIPreferences
-  display: DisplayPreferences
-  workflow: WorkflowDefaults
-  notifications: NotificationPreferences
-}
-
-export interface EffectiveUserSettings extends PreferenceSections {
-  sources: Sources
-}
-
-export interface GlobalSettings extends PreferenceSections {
-  allowed_models: string[]
-}
-
-type Nullable<T> = { [K in keyof T]?: T[K] | null }
-
-/** A partial user update: absent keys stay, null resets to the inherited value. */
-export interface UserPreferencesUpdate {
-  ai?: Nullable<AIPreferences> | null
-  display?: Nullable<DisplayPreferences> | null
-  workflow?: Nullable<WorkflowDefaults> | null
-  notifications?: Nullable<NotificationPreferences> | null
-}
-
-/** A partial global update: no leaf may be null except workflow.default_repository. */
-export interface GlobalSettingsUpdate {
-  ai?: Partial<AIPreferences>
-  display?: Partial<DisplayPreferences>
-  workflow?: Partial<WorkflowDefaults>
-  notifications?: Partial<NotificationPreferences>
-  allowed_models?: string[]
-}
-
-export interface BoardDisplayConfig {
-  column_order?: string[]
-  collapsed_columns?: string[]
-  show_estimates?: boolean
-}
-
-export interface AgentMapping {
-  slug: string
-  display_name?: string | null
-}
-
-export type AgentPipelineMappings = Record<string, AgentMapping[]>
-
-export interface ProjectLayer {
-  project_id: string
-  board_display_config: BoardDisplayConfig | null
-  agent_pipeline_mappings: AgentPipelineMappings | null
-}
-
-export interface EffectiveProjectSettings extends EffectiveUserSettings {
-  project: ProjectLayer
-}
-
-/** Whole-object replacement: the object sent becomes the stored value, null removes it. */
-export interface ProjectSettingsUpdate {
-  board_display_config?: BoardDisplayConfig | null
-  agent_pipeline_mappings?: AgentPipelineMappings | null
-}
-
-export interface ProjectSummary {
-  project_id: string
-  updated_at: string
-}
-
-export interface User {
-  github_user_id: string
-  github_username: string
-  github_avatar_url: string | null
-  selected_project_id: string | null
-}
-
-export interface Health {
-  status: 'ok'
-  schema_version: number
-  /** Added by the service: whether POST /auth/dev-login exists. */
-  dev_login?: boolean
-}
-
-export interface FieldError {
-  /** Dotted path in the request body, e.g. "ai.temperature" or "board_display_config.column_order[0]". */
-  field: string
-  message: string
-}
-
 /**
  * Every failure of a call. `status` is the HTTP status, or 0 when the service
- * could not be reached (network error, proxy without a service behind it).
+ * could not be reached (network error). `details` are a 422's fields (with
+ * code and limits when the service sends them), `retryAfter` the seconds of
+ * Retry-After (429, 503), `current` and `etag` the current view on a 412.
  */
 export class ApiError extends Error {
   readonly status: number
   readonly details: FieldError[]
+  readonly retryAfter: number | null
+  readonly current: unknown
+  readonly etag: string | null
+  /** Whether the answer had a JSON error body (a bare 500 comes from a proxy, not the service). */
+  readonly fromService: boolean
 
-  constructor(status: number, message: string, details: FieldError[] = []) {
+  constructor(
+    status: number,
+    message: string,
+    extra: {
+      details?: FieldError[]
+      retryAfter?: number | null
+      current?: unknown
+      etag?: string | null
+      fromService?: boolean
+    } = {},
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
-    this.details = details
+    this.details = extra.details ?? []
+    this.retryAfter = extra.retryAfter ?? null
+    this.current = extra.current
+    this.etag = extra.etag ?? null
+    this.fromService = extra.fromService ?? status !== 0
   }
 
-  /** True when the service was not reached or failed on its side: edits are worth retrying. */
+  /**
+   * True when the service was not reached: a network error, 502–504 from a
+   * proxy, or a 500 without the service's JSON body. Edits are worth retrying.
+   */
   get isUnavailable(): boolean {
-    return this.status === 0 || this.status >= 500
+    if (this.status === 0 || (this.status >= 502 && this.status <= 504)) return true
+    return this.status === 500 && !this.fromService
   }
+}
+
+/** True for a request cancelled with an AbortSignal (not a failure: nobody wants the answer). */
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError'
+}
+
+/** A successful answer: the body, and the ETag when the service sent one. */
+export interface ApiResponse<T> {
+  data: T
+  etag: string | null
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** Sent as If-Match (PUT); omitted when null or absent. */
+  ifMatch?: string | null
 }
 
 export const API_BASE = '/api/v1'
@@ -158,33 +121,56 @@ export function onUnauthorized(handler: (() => void) | null): void {
   unauthorizedHandler = handler
 }
 
-function parseDetails(value: unknown): FieldError[] {
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
+
+/** Keeps every detail with a field and a message, and the code and limits the service sent. */
+export function parseDetails(value: unknown): FieldError[] {
   if (!Array.isArray(value)) return []
   return value
-    .filter(
-      (item): item is FieldError =>
-        typeof item === 'object' &&
-        item !== null &&
-        typeof (item as FieldError).field === 'string' &&
-        typeof (item as FieldError).message === 'string',
+    .filter((item): item is Record<string, unknown> & FieldError =>
+      isObject(item) && typeof item.field === 'string' && typeof item.message === 'string',
     )
-    .map((item) => ({ field: item.field, message: item.message }))
+    .map((item) => {
+      const detail: FieldError = { field: item.field, message: item.message }
+      if (typeof item.code === 'string') detail.code = item.code as ErrorCode
+      if (typeof item.min === 'number') detail.min = item.min
+      if (typeof item.max === 'number') detail.max = item.max
+      if (Array.isArray(item.allowed)) detail.allowed = item.allowed
+      return detail
+    })
 }
 
-async function request<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } }
+function parseRetryAfter(value: string | null): number | null {
+  if (value === null || !/^\d+$/.test(value.trim())) return null
+  const seconds = Number(value)
+  return seconds > 0 ? seconds : null
+}
+
+async function request<T>(
+  method: 'GET' | 'PUT' | 'POST',
+  path: string,
+  body?: unknown,
+  options: RequestOptions = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  const init: RequestInit = { method, credentials: 'same-origin', headers, signal: options.signal }
   if (method !== 'GET') {
     // The service answers 415 to a PUT/POST without this header, body or not.
-    init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' }
+    headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(body ?? {})
   }
+  if (options.ifMatch) headers['If-Match'] = options.ifMatch
   let response: Response
   try {
     response = await fetch(`${API_BASE}${path}`, init)
-  } catch {
-    throw new ApiError(0, 'The settings service cannot be reached.')
+  } catch (error) {
+    if (isAbort(error)) throw error
+    throw new ApiError(0, 'The settings service cannot be reached.', { fromService: false })
   }
-  const text = await response.text().catch(() => '')
+  const text = await response.text().catch((error: unknown) => {
+    if (isAbort(error)) throw error
+    return ''
+  })
   let data: unknown = undefined
   if (text !== '') {
     try {
@@ -193,39 +179,54 @@ async function request<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: u
       data = undefined
     }
   }
+  const etag = response.headers.get('ETag')
   if (!response.ok) {
-    const payload = (typeof data === 'object' && data !== null ? data : {}) as { error?: unknown; details?: unknown }
+    const payload = isObject(data) ? data : {}
+    const fromService = typeof payload.error === 'string'
     const message =
-      typeof payload.error === 'string' && payload.error !== ''
-        ? payload.error
+      fromService && payload.error !== ''
+        ? (payload.error as string)
         : `The service answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`
     if (response.status === 401 && unauthorizedHandler) unauthorizedHandler()
-    throw new ApiError(response.status, message, parseDetails(payload.details))
+    throw new ApiError(response.status, message, {
+      details: parseDetails(payload.details),
+      retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
+      current: payload.current,
+      etag,
+      fromService,
+    })
   }
   if (data === undefined) {
     throw new ApiError(response.status, 'The service sent an answer that is not JSON.')
   }
-  return data as T
+  return { data: data as T, etag }
 }
+
+const projectPath = (projectId: string) => `/settings/project/${encodeURIComponent(projectId)}`
+
+type Json<Id extends keyof operations> = JsonOf<operations[Id]>
 
 export const api = {
   health: () => request<Health>('GET', '/health'),
-  me: () => request<User>('GET', '/auth/me'),
-  devLogin: (username: string) => request<User>('POST', '/auth/dev-login', { username }),
+  me: () => request<Json<'getMe'>>('GET', '/auth/me'),
+  devLogin: (username: string) => request<Json<'devLogin'>>('POST', '/auth/dev-login', { username }),
   logout: () => request<unknown>('POST', '/auth/logout', {}),
   selectProject: (selectedProjectId: string | null) =>
-    request<User>('PUT', '/auth/session', { selected_project_id: selectedProjectId }),
-  userSettings: () => request<EffectiveUserSettings>('GET', '/settings/user'),
-  updateUserSettings: (update: UserPreferencesUpdate) =>
-    request<EffectiveUserSettings>('PUT', '/settings/user', update),
-  globalSettings: () => request<GlobalSettings>('GET', '/settings/global'),
-  updateGlobalSettings: (update: GlobalSettingsUpdate) =>
-    request<GlobalSettings>('PUT', '/settings/global', update),
-  projects: () => request<{ projects: ProjectSummary[] }>('GET', '/settings/projects'),
-  projectSettings: (projectId: string) =>
-    request<EffectiveProjectSettings>('GET', `/settings/project/${encodeURIComponent(projectId)}`),
-  updateProjectSettings: (projectId: string, update: ProjectSettingsUpdate) =>
-    request<EffectiveProjectSettings>('PUT', `/settings/project/${encodeURIComponent(projectId)}`, update),
+    request<Json<'selectProject'>>('PUT', '/auth/session', { selected_project_id: selectedProjectId }),
+  userSettings: (options?: RequestOptions) =>
+    request<Json<'getUserSettings'>>('GET', '/settings/user', undefined, options),
+  updateUserSettings: (update: UserPreferencesUpdate, options?: RequestOptions) =>
+    request<Json<'updateUserSettings'>>('PUT', '/settings/user', update, options),
+  globalSettings: (options?: RequestOptions) =>
+    request<Json<'getGlobalSettings'>>('GET', '/settings/global', undefined, options),
+  updateGlobalSettings: (update: GlobalSettingsUpdate, options?: RequestOptions) =>
+    request<Json<'updateGlobalSettings'>>('PUT', '/settings/global', update, options),
+  projects: (options?: RequestOptions) =>
+    request<Json<'listProjectSettings'>>('GET', '/settings/projects', undefined, options),
+  projectSettings: (projectId: string, options?: RequestOptions) =>
+    request<Json<'getProjectSettings'>>('GET', projectPath(projectId), undefined, options),
+  updateProjectSettings: (projectId: string, update: ProjectSettingsUpdate, options?: RequestOptions) =>
+    request<Json<'updateProjectSettings'>>('PUT', projectPath(projectId), update, options),
 }
 
 export type Api = typeof api

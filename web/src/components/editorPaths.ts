@@ -2,6 +2,7 @@
 // are shown at the whole field), so no message is lost and none is shown twice.
 
 import type { AgentPipelineMappings, BoardDisplayConfig, FieldError } from '@/api/client'
+import { describeDetail } from '@/api/describeError'
 
 export const BOARD = 'board_display_config'
 export const MAPPINGS = 'agent_pipeline_mappings'
@@ -21,15 +22,15 @@ export function mappingItemPaths(mappings: AgentPipelineMappings | null): string
   return paths
 }
 
-/** Messages for the field itself: those no item shows, prefixed with their sub-path. */
-export function fieldLevelMessages(errors: FieldError[], field: string, ownedByItems: string[]): string[] {
+/** Messages for the field itself: those no item shows (each names what it is about). */
+export function fieldLevelMessages(errors: FieldError[], ownedByItems: string[]): string[] {
   const owned = new Set(ownedByItems)
   return errors
     .filter((e) => !owned.has(e.field))
-    .map((e) => (e.field === field ? e.message : `${e.field.slice(field.length).replace(/^\./, '')}: ${e.message}`))
+    .map(describeDetail)
 }
 
 /** Messages at exactly `path`. */
 export function messagesAt(errors: FieldError[], path: string): string[] {
-  return errors.filter((e) => e.field === path).map((e) => e.message)
+  return errors.filter((e) => e.field === path).map(describeDetail)
 }

@@ -7,6 +7,8 @@
 
 import { computed, ref, type ComputedRef, type WritableComputedRef } from 'vue'
 import { ApiError, type FieldError, type Source } from '@/api/client'
+import { describeDetail, describeError } from '@/api/describeError'
+import { failedSave, type SaveResult } from '@/stores/serverState'
 import { clone, deepEqual, nest } from './objects'
 
 export type SaveStatus = 'idle' | 'saving' | 'saved' | 'error'
@@ -27,6 +29,8 @@ export interface SectionFormOptions {
   resettable?: (path: string) => boolean
   /** Sources that mean "set on this layer" (a reset removes them). Default: user and project. */
   ownSources?: readonly Source[]
+  /** The value sent for what a control holds (trimmed text, "" → null...). Default: as it is. */
+  normalise?: (path: string, value: unknown) => unknown
 }
 
 export interface SectionForm {
@@ -56,29 +60,21 @@ export interface SectionForm {
   errors: ComputedRef<FieldError[]>
   status: ComputedRef<SaveStatus>
   message: ComputedRef<string>
-  /** Sends payload() with `send`; on success the draft is cleared, on failure it is kept. */
-  save(send: (payload: Record<string, unknown>) => Promise<unknown>): Promise<boolean>
+  /** Sends payload() with `send`; on success the draft is cleared, on any other outcome it is kept. */
+  save(send: (payload: Record<string, unknown>) => Promise<SaveResult<unknown>>): Promise<boolean>
   discard(): void
   /** Records a failure that did not come from save() (e.g. a load). */
-  fail(error: unknown): void
+  fail(error: unknown, details?: FieldError[]): void
 }
 
 export function isWithin(field: string, path: string): boolean {
   return field === path || field.startsWith(`${path}.`) || field.startsWith(`${path}[`)
 }
 
-/** The sentence shown at a section for a failed save. */
+/** The sentence shown at a section for a save that did not go through. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.status === 422) return 'Not saved: please correct the fields marked below.'
-    // 502–504 come from a proxy in front of a service that is down.
-    if (error.status === 0 || (error.status >= 502 && error.status <= 504)) {
-      return 'Not saved: the service cannot be reached. Your changes are kept; try again.'
-    }
-    if (error.status === 401) return 'Not saved: your session has ended. Sign in again.'
-    return `Not saved: ${error.message} (${error.status}). Your changes are kept; try again.`
-  }
-  return 'Not saved: something went wrong. Your changes are kept; try again.'
+  const kept = error instanceof ApiError && error.status === 422 ? '' : ' Your changes are kept.'
+  return `Not saved. ${describeError(error)}${kept}`
 }
 
 export function useSectionForm(options: SectionFormOptions): SectionForm {
@@ -152,9 +148,10 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
 
   function changes(): Record<string, unknown> {
     const out: Record<string, unknown> = {}
+    const normalise = options.normalise ?? ((_path: string, v: unknown) => v)
     for (const path of options.fields) {
       if (isReset(path)) out[path] = null
-      else if (has(edits.value, path)) out[path] = clone(edits.value[path])
+      else if (has(edits.value, path)) out[path] = normalise(path, clone(edits.value[path]))
     }
     return out
   }
@@ -164,29 +161,37 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     errorList.value.filter((e) => !options.fields.some((path) => isWithin(e.field, path))),
   )
 
-  function fail(error: unknown) {
-    errorList.value = error instanceof ApiError && error.status === 422 ? error.details : []
+  function fail(error: unknown, details: FieldError[] = []) {
+    errorList.value = details
     statusRef.value = 'error'
     messageRef.value = describeFailure(error)
   }
 
-  async function save(send: (payload: Record<string, unknown>) => Promise<unknown>): Promise<boolean> {
+  async function save(send: (payload: Record<string, unknown>) => Promise<SaveResult<unknown>>): Promise<boolean> {
     if (!dirty.value || statusRef.value === 'saving') return false
     statusRef.value = 'saving'
     messageRef.value = 'Saving…'
     errorList.value = []
     const sent = changes()
+    // What the controls held when sent (before normalising), to tell later edits apart.
+    const held = clone(edits.value)
+    let result: SaveResult<unknown>
     try {
-      await send(nest(sent))
+      result = await send(nest(sent))
     } catch (error) {
-      fail(error)
+      result = failedSave(error)
+    }
+    if (result.kind !== 'ok') {
+      fail(result.error, result.kind === 'invalid' ? result.details : [])
       return false
     }
     // Drop only what was sent: anything edited while the request ran stays a draft.
     const nextEdits = { ...edits.value }
     const nextResets = { ...resets.value }
-    for (const [path, sentValue] of Object.entries(sent)) {
-      const unchanged = has(nextEdits, path) ? deepEqual(nextEdits[path], sentValue) : nextResets[path] === true
+    for (const path of Object.keys(sent)) {
+      const unchanged = has(nextEdits, path)
+        ? has(held, path) && deepEqual(nextEdits[path], held[path])
+        : nextResets[path] === true
       if (unchanged) {
         delete nextEdits[path]
         delete nextResets[path]
@@ -227,7 +232,7 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     dirty,
     changes,
     payload: () => nest(changes()),
-    errorsAt: (path) => errorList.value.filter((e) => e.field === path).map((e) => e.message),
+    errorsAt: (path) => errorList.value.filter((e) => e.field === path).map(describeDetail),
     errorsWithin: (path) => errorList.value.filter((e) => isWithin(e.field, path)),
     unplacedErrors,
     errors,

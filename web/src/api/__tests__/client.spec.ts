@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { api, ApiError, onUnauthorized } from '@/api/client'
+import { api, ApiError, isAbort, onUnauthorized } from '@/api/client'
 
-function reply(status: number, body: unknown) {
+function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(body === undefined ? '' : JSON.stringify(body), {
     status,
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...headers },
   })
 }
 
@@ -23,12 +23,65 @@ describe('api client', () => {
   it('sends GETs same-origin without a body', async () => {
     fetchMock.mockResolvedValue(reply(200, { status: 'ok', schema_version: 2, dev_login: true }))
     const health = await api.health()
-    expect(health.dev_login).toBe(true)
+    expect(health.data.dev_login).toBe(true)
+    expect(health.etag).toBeNull()
     const [url, init] = fetchMock.mock.calls[0]
     expect(url).toBe('/api/v1/health')
     expect(init.method).toBe('GET')
     expect(init.credentials).toBe('same-origin')
     expect(init.body).toBeUndefined()
+    expect(init.headers['If-Match']).toBeUndefined()
+  })
+
+  it('returns the ETag with the body and sends If-Match only when there is one', async () => {
+    fetchMock.mockImplementation(() => Promise.resolve(reply(200, { ai: {} }, { ETag: '"g7-u3"' })))
+    const loaded = await api.userSettings()
+    expect(loaded.etag).toBe('"g7-u3"')
+    await api.updateUserSettings({ ai: { temperature: 1 } }, { ifMatch: loaded.etag })
+    await api.updateUserSettings({ ai: { temperature: 1 } }, { ifMatch: null })
+    expect(fetchMock.mock.calls[1][1].headers['If-Match']).toBe('"g7-u3"')
+    expect(fetchMock.mock.calls[2][1].headers['If-Match']).toBeUndefined()
+  })
+
+  it('keeps the code and limits of every detail, Retry-After, and the current view of a 412', async () => {
+    fetchMock.mockResolvedValueOnce(
+      reply(422, {
+        error: 'invalid',
+        details: [
+          { field: 'ai.temperature', message: 'must be 0 to 2', code: 'out_of_range', min: 0, max: 2 },
+          { field: 'ai.model', message: 'not allowed', code: 'not_allowed', allowed: ['a', 'b'] },
+          { field: 7, message: 'dropped: no field' },
+        ],
+      }),
+    )
+    const invalid = (await api.updateUserSettings({}).catch((e: unknown) => e)) as ApiError
+    expect(invalid.details).toEqual([
+      { field: 'ai.temperature', message: 'must be 0 to 2', code: 'out_of_range', min: 0, max: 2 },
+      { field: 'ai.model', message: 'not allowed', code: 'not_allowed', allowed: ['a', 'b'] },
+    ])
+
+    fetchMock.mockResolvedValueOnce(reply(429, { error: 'slow down' }, { 'Retry-After': '12' }))
+    expect(((await api.updateUserSettings({}).catch((e: unknown) => e)) as ApiError).retryAfter).toBe(12)
+
+    fetchMock.mockResolvedValueOnce(reply(412, { error: 'changed', details: [], current: { ai: { model: 'x' } } }, { ETag: '"g8"' }))
+    const conflict = (await api.updateGlobalSettings({}, { ifMatch: '"g7"' }).catch((e: unknown) => e)) as ApiError
+    expect(conflict.status).toBe(412)
+    expect(conflict.current).toEqual({ ai: { model: 'x' } })
+    expect(conflict.etag).toBe('"g8"')
+  })
+
+  it('lets a cancelled request reject with an AbortError, not an ApiError', async () => {
+    fetchMock.mockRejectedValue(new DOMException('aborted', 'AbortError'))
+    const error = await api.projectSettings('A', { signal: new AbortController().signal }).catch((e: unknown) => e)
+    expect(isAbort(error)).toBe(true)
+    expect(error).not.toBeInstanceOf(ApiError)
+  })
+
+  it('counts a bare 500 (a dev proxy without a service) as unreachable, a service 500 not', async () => {
+    fetchMock.mockResolvedValueOnce(new Response('', { status: 500 }))
+    expect(((await api.me().catch((e: unknown) => e)) as ApiError).isUnavailable).toBe(true)
+    fetchMock.mockResolvedValueOnce(reply(500, { error: 'internal error' }))
+    expect(((await api.me().catch((e: unknown) => e)) as ApiError).isUnavailable).toBe(false)
   })
 
   it('sends every PUT and POST as JSON with a Content-Type, logout with {}', async () => {

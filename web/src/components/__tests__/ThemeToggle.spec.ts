@@ -1,26 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
 import ThemeToggle from '@/components/ThemeToggle.vue'
 import DisplaySettingsSection from '@/components/DisplaySettingsSection.vue'
-import { useSettings } from '@/composables/useSettings'
-import { useTheme } from '@/composables/useTheme'
+import { api } from '@/api/client'
+import { useSession } from '@/stores/session'
+import { mountWith, seed } from '@/test/mountApp'
 import { globalSettings, userSettings } from './fixtures'
 
 describe('theme toggle and Display section share one state', () => {
-  const settings = useSettings()
-  const theme = useTheme()
-
-  beforeEach(async () => {
-    settings.global.value = globalSettings()
-    settings.user.value = userSettings()
-    theme.connect(null)
-    await theme.setTheme('light')
+  beforeEach(() => {
+    seed('global', globalSettings())
+    seed('user', userSettings())
   })
-  afterEach(() => settings.clear())
 
   it('the header toggle changes the Display section and <html>', async () => {
-    const toggle = mount(ThemeToggle)
-    const display = mount(DisplaySettingsSection)
+    const toggle = mountWith(ThemeToggle).wrapper
+    const display = mountWith(DisplaySettingsSection).wrapper
     expect((display.get('[data-testid="input-display.theme-light"]').element as HTMLInputElement).checked).toBe(true)
     await toggle.get('button').trigger('click')
     await flushPromises()
@@ -33,15 +28,18 @@ describe('theme toggle and Display section share one state', () => {
   })
 
   it('the Display section changes the toggle and saves at once when signed in', async () => {
-    const saver = vi.fn(async (t: 'light' | 'dark' | null) => t ?? 'light')
-    theme.connect(saver)
-    const toggle = mount(ThemeToggle)
-    const display = mount(DisplaySettingsSection)
+    useSession().state = 'signed-in'
+    const save = vi
+      .spyOn(api, 'updateUserSettings')
+      .mockResolvedValue({ data: userSettings((s) => (s.display.theme = 'dark'), ['display.theme']), etag: null })
+    const toggle = mountWith(ThemeToggle).wrapper
+    const display = mountWith(DisplaySettingsSection).wrapper
     await display.get('[data-testid="input-display.theme-dark"]').setValue(true)
     await flushPromises()
-    expect(saver).toHaveBeenCalledWith('dark')
+    expect(save).toHaveBeenCalledWith({ display: { theme: 'dark' } }, { ifMatch: null })
     expect(toggle.get('button').attributes('aria-checked')).toBe('true')
     expect(toggle.text()).toContain('Dark')
+    expect(display.get('[data-testid="source-display.theme"]').text()).toBe('Your setting')
     // The theme is not a pending edit of the section.
     expect(display.get('[data-testid="save-display"]').attributes('disabled')).toBeDefined()
     toggle.unmount()

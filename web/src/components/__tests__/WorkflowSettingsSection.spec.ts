@@ -1,25 +1,31 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
 import WorkflowSettingsSection from '@/components/WorkflowSettingsSection.vue'
-import { api, ApiError } from '@/api/client'
-import { useSettings } from '@/composables/useSettings'
-import { useUnsavedChanges } from '@/composables/useUnsavedChanges'
+import { api, ApiError, type EffectiveUserSettings } from '@/api/client'
+import { useUnsavedChanges } from '@/stores/unsavedChanges'
+import { mountWith, seed } from '@/test/mountApp'
 import { globalSettings, userSettings } from './fixtures'
+
+const mount = (component: typeof WorkflowSettingsSection) => mountWith(component).wrapper
+const answer = (data: EffectiveUserSettings) => Promise.resolve({ data, etag: null })
 
 const field = (path: string) => `[data-testid="input-workflow.${path}"]`
 
 describe('WorkflowSettingsSection', () => {
-  const settings = useSettings()
-
   beforeEach(() => {
-    settings.global.value = globalSettings({
-      workflow: { default_repository: 'org/global', default_assignee: '', copilot_polling_interval: 60 },
-    })
-    settings.user.value = userSettings((s) => {
-      s.workflow.default_repository = 'me/mine'
-    }, ['workflow.default_repository'])
+    seed(
+      'global',
+      globalSettings({
+        workflow: { default_repository: 'org/global', default_assignee: '', copilot_polling_interval: 60 },
+      }),
+    )
+    seed(
+      'user',
+      userSettings((s) => {
+        s.workflow.default_repository = 'me/mine'
+      }, ['workflow.default_repository']),
+    )
   })
-  afterEach(() => settings.clear())
 
   it('shows the effective values and their sources', () => {
     const wrapper = mount(WorkflowSettingsSection)
@@ -30,18 +36,20 @@ describe('WorkflowSettingsSection', () => {
   })
 
   it('saves only the changed field and confirms', async () => {
-    const put = vi.spyOn(api, 'updateUserSettings').mockImplementation(async () =>
-      userSettings((s) => {
-        s.workflow.default_repository = 'me/mine'
-        s.workflow.copilot_polling_interval = 15
-      }, ['workflow.default_repository', 'workflow.copilot_polling_interval']),
+    const put = vi.spyOn(api, 'updateUserSettings').mockImplementation(() =>
+      answer(
+        userSettings((s) => {
+          s.workflow.default_repository = 'me/mine'
+          s.workflow.copilot_polling_interval = 15
+        }, ['workflow.default_repository', 'workflow.copilot_polling_interval']),
+      ),
     )
     const wrapper = mount(WorkflowSettingsSection)
     await wrapper.get(field('copilot_polling_interval')).setValue('15')
     expect(useUnsavedChanges().hasUnsavedChanges()).toBe(true)
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(put).toHaveBeenCalledWith({ workflow: { copilot_polling_interval: 15 } })
+    expect(put).toHaveBeenCalledWith({ workflow: { copilot_polling_interval: 15 } }, { ifMatch: null })
     expect(wrapper.get('[data-testid="status-workflow"]').text()).toContain('Saved')
     expect(wrapper.get('[data-testid="source-workflow.copilot_polling_interval"]').text()).toBe('Your setting')
     expect(useUnsavedChanges().hasUnsavedChanges()).toBe(false)
@@ -50,10 +58,10 @@ describe('WorkflowSettingsSection', () => {
 
   it('shows each 422 message next to its field and keeps the edits', async () => {
     vi.spyOn(api, 'updateUserSettings').mockRejectedValue(
-      new ApiError(422, 'the request breaks the schema; nothing was written', [
+      new ApiError(422, 'the request breaks the schema; nothing was written', { details: [
         { field: 'workflow.default_repository', message: 'must be a GitHub repository as owner/repo (null for none)' },
         { field: 'workflow.copilot_polling_interval', message: 'must be an integer from 0 to 86400' },
-      ]),
+      ] }),
     )
     const wrapper = mount(WorkflowSettingsSection)
     await wrapper.get(field('default_repository')).setValue('not a repo')
@@ -72,7 +80,7 @@ describe('WorkflowSettingsSection', () => {
   })
 
   it('keeps the edits after a network error', async () => {
-    vi.spyOn(api, 'updateUserSettings').mockRejectedValue(new ApiError(0, 'unreachable'))
+    vi.spyOn(api, 'updateUserSettings').mockRejectedValue(new ApiError(0, 'unreachable', { fromService: false }))
     const wrapper = mount(WorkflowSettingsSection)
     await wrapper.get(field('default_assignee')).setValue('hubot')
     await wrapper.get('form').trigger('submit')
@@ -84,10 +92,12 @@ describe('WorkflowSettingsSection', () => {
   })
 
   it('reset to default sends null and shows the global value until saved', async () => {
-    const put = vi.spyOn(api, 'updateUserSettings').mockResolvedValue(
-      userSettings((s) => {
-        s.workflow.default_repository = 'org/global'
-      }),
+    const put = vi.spyOn(api, 'updateUserSettings').mockImplementation(() =>
+      answer(
+        userSettings((s) => {
+          s.workflow.default_repository = 'org/global'
+        }),
+      ),
     )
     const wrapper = mount(WorkflowSettingsSection)
     await wrapper.get('[data-testid="reset-workflow.default_repository"]').trigger('click')
@@ -95,18 +105,18 @@ describe('WorkflowSettingsSection', () => {
     expect(wrapper.get('[data-testid="source-workflow.default_repository"]').text()).toBe('Inherited after saving')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(put).toHaveBeenCalledWith({ workflow: { default_repository: null } })
+    expect(put).toHaveBeenCalledWith({ workflow: { default_repository: null } }, { ifMatch: null })
     expect(wrapper.get('[data-testid="source-workflow.default_repository"]').text()).toBe('Inherited from global')
     wrapper.unmount()
   })
 
   it('sends an emptied repository box as null', async () => {
-    const put = vi.spyOn(api, 'updateUserSettings').mockResolvedValue(userSettings())
+    const put = vi.spyOn(api, 'updateUserSettings').mockImplementation(() => answer(userSettings()))
     const wrapper = mount(WorkflowSettingsSection)
     await wrapper.get(field('default_repository')).setValue('')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(put).toHaveBeenCalledWith({ workflow: { default_repository: null } })
+    expect(put).toHaveBeenCalledWith({ workflow: { default_repository: null } }, { ifMatch: null })
     wrapper.unmount()
   })
 })

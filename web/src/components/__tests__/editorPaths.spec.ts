@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { boardItemPaths, fieldLevelMessages, mappingItemPaths } from '@/components/editorPaths'
+import { boardItemPaths, fieldLevelMessages, mappingItemPaths, messagesAt } from '@/components/editorPaths'
 
 describe('project editor error placement', () => {
   it('lets items own their paths and keeps the rest for the field', () => {
@@ -11,10 +11,18 @@ describe('project editor error placement', () => {
         { field: 'board_display_config.show_estimates', message: 'must be a boolean' },
         { field: 'board_display_config', message: 'must be an object' },
       ],
-      'board_display_config',
       owned,
     )
-    expect(messages).toEqual(['show_estimates: must be a boolean', 'must be an object'])
+    expect(messages).toEqual(['Show estimates must be a boolean.', 'Board display must be an object.'])
+  })
+
+  it('names the item a message is about, with the page\'s own sentence when a code is sent', () => {
+    expect(messagesAt([{ field: 'agent_pipeline_mappings.Review[0].slug', message: 'must be a non-empty string' }], 'agent_pipeline_mappings.Review[0].slug')).toEqual([
+      'Agent slug must be a non-empty string.',
+    ])
+    expect(messagesAt([{ field: 'board_display_config.column_order[1]', message: 'x', code: 'duplicate' }], 'board_display_config.column_order[1]')).toEqual([
+      'Column name is listed twice.',
+    ])
   })
 
   it('lists the agent paths of every status', () => {

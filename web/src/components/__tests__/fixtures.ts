@@ -1,4 +1,4 @@
-import type { EffectiveUserSettings, GlobalSettings, Sources } from '@/api/client'
+import type { EffectiveProjectSettings, EffectiveUserSettings, GlobalSettings, Sources } from '@/api/client'
 
 export function globalSettings(overrides: Partial<GlobalSettings> = {}): GlobalSettings {
   return {
@@ -36,6 +36,18 @@ export function userSettings(
   void _ignored
   const sources: Sources = Object.fromEntries(PATHS.map((p) => [p, own.includes(p) ? 'user' : 'global']))
   const settings: EffectiveUserSettings = { ...structuredClone(values), sources }
+  change(settings)
+  return settings
+}
+
+/** Effective project settings with nothing set on the project layer. */
+export function projectSettings(projectId: string, change: (s: EffectiveProjectSettings) => void = () => {}): EffectiveProjectSettings {
+  const user = userSettings()
+  const settings: EffectiveProjectSettings = {
+    ...user,
+    project: { project_id: projectId, board_display_config: null, agent_pipeline_mappings: null },
+    sources: { ...user.sources, 'project.board_display_config': 'global', 'project.agent_pipeline_mappings': 'global' },
+  }
   change(settings)
   return settings
 }

@@ -4,6 +4,8 @@ import { ApiError, type Source } from '@/api/client'
 import { describeFailure, useSectionForm } from '@/composables/useSectionForm'
 import { getPath, nest } from '@/composables/objects'
 
+const OK = { kind: 'ok', data: null } as const
+
 function setup() {
   const loaded = ref({
     ai: { provider: 'copilot', model: 'gpt-4o', temperature: 1.2 },
@@ -135,6 +137,7 @@ describe('useSectionForm: saving', () => {
       sent = payload
       loaded.value = { ai: { provider: 'copilot', model: 'o1', temperature: 0.7 } }
       sources.value = { ...sources.value, 'ai.model': 'user', 'ai.temperature': 'global' }
+      return OK
     })
     expect(ok).toBe(true)
     expect(sent).toEqual({ ai: { model: 'o1', temperature: null } })
@@ -151,17 +154,18 @@ describe('useSectionForm: saving', () => {
     form.set('ai.model', '')
     const ok = await form.save(() =>
       Promise.reject(
-        new ApiError(422, 'the request breaks the schema', [
+        new ApiError(422, 'the request breaks the schema', { details: [
           { field: 'ai.temperature', message: 'must be a number from 0 to 2' },
           { field: 'ai.model', message: 'must not be empty' },
           { field: 'ai.foo', message: 'is not a known field' },
-        ]),
+        ] }),
       ),
     )
     expect(ok).toBe(false)
     expect(form.status.value).toBe('error')
-    expect(form.errorsAt('ai.temperature')).toEqual(['must be a number from 0 to 2'])
-    expect(form.errorsAt('ai.model')).toEqual(['must not be empty'])
+    // Shown as sentences after the field's label (describeError).
+    expect(form.errorsAt('ai.temperature')).toEqual(['Temperature must be a number from 0 to 2.'])
+    expect(form.errorsAt('ai.model')).toEqual(['Model must not be empty.'])
     expect(form.errorsAt('ai.provider')).toEqual([])
     expect(form.unplacedErrors.value).toEqual([{ field: 'ai.foo', message: 'is not a known field' }])
     expect(form.value('ai.temperature')).toBe(5)
@@ -174,7 +178,7 @@ describe('useSectionForm: saving', () => {
     form.set('board_display_config', { column_order: ['', 'A'] })
     await form.save(() =>
       Promise.reject(
-        new ApiError(422, 'bad', [{ field: 'board_display_config.column_order[0]', message: 'must not be empty' }]),
+        new ApiError(422, 'bad', { details: [{ field: 'board_display_config.column_order[0]', message: 'must not be empty' }] }),
       ),
     )
     expect(form.errorsAt('board_display_config')).toEqual([])
@@ -187,7 +191,7 @@ describe('useSectionForm: saving', () => {
   it('clears a field error when that field is edited', async () => {
     const { form } = setup()
     form.set('ai.temperature', 5)
-    await form.save(() => Promise.reject(new ApiError(422, 'bad', [{ field: 'ai.temperature', message: 'too high' }])))
+    await form.save(() => Promise.reject(new ApiError(422, 'bad', { details: [{ field: 'ai.temperature', message: 'too high' }] })))
     form.set('ai.temperature', 1)
     expect(form.errorsAt('ai.temperature')).toEqual([])
   })
@@ -202,6 +206,9 @@ describe('useSectionForm: saving', () => {
     expect(form.payload()).toEqual({ ai: { model: 'o1' } })
     await form.save(() => Promise.reject(new ApiError(500, 'storage failure')))
     expect(form.message.value).toMatch(/storage failure \(500\).*kept/)
+    // The outcome may also come back as a value (the store's save).
+    await form.save(async () => ({ kind: 'failed', error: new ApiError(401, 'no valid session') }))
+    expect(form.message.value).toBe('Not saved. Your session has ended. Sign in again. Your changes are kept.')
     expect(form.dirty.value).toBe(true)
   })
 
@@ -211,6 +218,7 @@ describe('useSectionForm: saving', () => {
     expect(
       await form.save(async () => {
         called = true
+        return OK
       }),
     ).toBe(false)
     expect(called).toBe(false)
@@ -219,10 +227,10 @@ describe('useSectionForm: saving', () => {
   it('keeps an edit made while the save was running', async () => {
     const { form } = setup()
     form.set('ai.model', 'o1')
-    let finish!: () => void
-    const saving = form.save(() => new Promise<void>((r) => (finish = r)))
+    let finish!: (result: typeof OK) => void
+    const saving = form.save(() => new Promise((r) => (finish = r)))
     form.set('ai.model', 'o3')
-    finish()
+    finish(OK)
     await saving
     expect(form.isDirty('ai.model')).toBe(true)
     expect(form.value('ai.model')).toBe('o3')
@@ -239,6 +247,30 @@ describe('helpers', () => {
 
   it('describeFailure() names 502 from a proxy as unreachable', () => {
     expect(describeFailure(new ApiError(502, 'bad gateway'))).toMatch(/cannot be reached/)
-    expect(describeFailure(new ApiError(422, 'bad'))).toMatch(/correct the fields/)
+    expect(describeFailure(new ApiError(422, 'bad', { details: [{ field: 'x', message: 'y' }] }))).toMatch(/correct the fields/)
+  })
+})
+
+describe('useSectionForm: normalising', () => {
+  it('sends normalised values and is clean after saving them', async () => {
+    const loaded = ref({ workflow: { default_repository: 'a/b' as string | null, default_assignee: '' } })
+    const form = useSectionForm({
+      fields: ['workflow.default_repository', 'workflow.default_assignee'],
+      read: (path) => getPath(loaded.value, path),
+      normalise: (path, value) =>
+        typeof value !== 'string' ? value : path.endsWith('repository') && value.trim() === '' ? null : value.trim(),
+    })
+    form.set('workflow.default_repository', '  ')
+    form.set('workflow.default_assignee', ' hubot ')
+    let sent: unknown
+    expect(
+      await form.save(async (payload) => {
+        sent = payload
+        loaded.value = { workflow: { default_repository: null, default_assignee: 'hubot' } }
+        return OK
+      }),
+    ).toBe(true)
+    expect(sent).toEqual({ workflow: { default_repository: null, default_assignee: 'hubot' } })
+    expect(form.dirty.value).toBe(false)
   })
 })

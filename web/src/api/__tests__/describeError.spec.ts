@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { ApiError } from '@/api/client'
+import { describeDetail, describeError } from '@/api/describeError'
+
+describe('describeError', () => {
+  it('says why a whole action failed, by status', () => {
+    expect(describeError(new ApiError(0, 'x', { fromService: false }))).toMatch(/cannot be reached/)
+    expect(describeError(new ApiError(502, 'x'))).toMatch(/cannot be reached/)
+    expect(describeError(new ApiError(500, 'x', { fromService: false }))).toMatch(/cannot be reached/)
+    expect(describeError(new ApiError(401, 'no valid session'))).toBe('Your session has ended. Sign in again.')
+    expect(describeError(new ApiError(403, 'forbidden'))).toMatch(/not allowed/)
+    expect(describeError(new ApiError(412, 'changed'))).toMatch(/changed elsewhere/)
+    expect(describeError(new ApiError(429, 'slow', { retryAfter: 30 }))).toBe('The service is busy. Try again in 30 seconds.')
+    expect(describeError(new ApiError(503, 'busy'))).toBe('The service is busy. Try again shortly.')
+    expect(describeError(new ApiError(422, 'bad', { details: [{ field: 'ai.model', message: 'm' }] }))).toMatch(/correct the fields/)
+    expect(describeError(new Error('boom'))).toBe('Something went wrong. Try again.')
+  })
+
+  it('gives the messages of exactly one field', () => {
+    const error = new ApiError(422, 'bad', {
+      details: [
+        { field: 'ai.temperature', message: 'must be a number from 0 to 2' },
+        { field: 'ai.temperature.x', message: 'other' },
+      ],
+    })
+    expect(describeError(error, 'ai.temperature')).toBe('Temperature must be a number from 0 to 2.')
+    expect(describeError(error, 'ai.model')).toBe('')
+    expect(describeError(new Error('x'), 'ai.model')).toBe('')
+  })
+
+  it('has a sentence of its own for each code, with the limits and the label', () => {
+    expect(describeDetail({ field: 'ai.temperature', message: 'raw', code: 'out_of_range', min: 0, max: 2 })).toBe(
+      'Temperature must be between 0 and 2.',
+    )
+    expect(describeDetail({ field: 'ai.model', message: 'raw', code: 'too_long', max: 200 })).toBe(
+      'Model must be at most 200 characters.',
+    )
+    expect(describeDetail({ field: 'ai.model', message: 'raw', code: 'not_allowed', allowed: ['a', 'b'] })).toBe(
+      'Model must be one of: a, b.',
+    )
+    expect(describeDetail({ field: 'allowed_models[1]', message: 'raw', code: 'duplicate' })).toBe('Model name is listed twice.')
+    expect(describeDetail({ field: 'username', message: 'raw', code: 'required' })).toBe('Username is required.')
+    // Never the raw text when a code is there.
+    for (const code of ['required', 'unknown_field', 'wrong_type', 'out_of_range', 'too_long', 'bad_format', 'not_allowed', 'duplicate', 'quota'] as const) {
+      expect(describeDetail({ field: 'workflow.default_assignee', message: 'RAW null UTF-8', code })).not.toMatch(/RAW|null|UTF-8/)
+    }
+  })
+})

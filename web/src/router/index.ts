@@ -1,0 +1,34 @@
+// The page's routes, in the address hash (#/settings) so the web container
+// needs no fallback rules and a reload keeps the view. "/" is the bare
+// address: it shows Chat until the user's default view is known (App.vue).
+// Leaving Settings with unsaved edits is asked by SettingsView's leave guard.
+
+import { createRouter, createWebHashHistory, type RouterHistory } from 'vue-router'
+import type { DefaultView } from '@/api/client'
+import ChatView from '@/views/ChatView.vue'
+import BoardView from '@/views/BoardView.vue'
+import SettingsView from '@/views/SettingsView.vue'
+
+export type View = DefaultView
+
+export const VIEWS: readonly { id: View; label: string }[] = [
+  { id: 'chat', label: 'Chat' },
+  { id: 'board', label: 'Project Board' },
+  { id: 'settings', label: 'Settings' },
+]
+
+/** The route name of the bare address. */
+export const HOME = 'home'
+
+export function createAppRouter(history: RouterHistory = createWebHashHistory()) {
+  return createRouter({
+    history,
+    routes: [
+      { path: '/', name: HOME, component: ChatView },
+      { path: '/chat', name: 'chat', component: ChatView },
+      { path: '/board', name: 'board', component: BoardView },
+      { path: '/settings', name: 'settings', component: SettingsView },
+      { path: '/:unknown(.*)*', redirect: '/' },
+    ],
+  })
+}
