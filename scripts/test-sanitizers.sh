@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The C++ tests under sanitizers, each in a build folder of its own:
-#   build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer: every Catch2 test,
-#                and the HTTP and admin-tool suites against the instrumented binaries
+#   build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer: every Catch2 test
+#                (on SQLite and PostgreSQL), and the HTTP, multi-host and admin-tool
+#                suites against the instrumented binaries
 #   build-tsan/  ThreadSanitizer: the concurrency tests of both libraries and the
 #                read cache
 # Any report fails the run.
@@ -23,8 +24,8 @@ cmake --build build-asan --target libsettings_tests libsession_tests service_api
     settings-service settingsctl
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build-asan --output-on-failure -j "$(nproc)" \
-    -R '^(libsettings|libsession|service_api|service: (api|cache|lifecycle|oauth|hostile|faults|crash)|tools)'
+scripts/with-postgres.sh ctest --test-dir build-asan --output-on-failure -j "$(nproc)" \
+    -R '^(libsettings|libsession|service_api|service( \(postgresql\))?: (api|cache|lifecycle|oauth|hostile|faults|crash|multihost|storage_config)|tools)'
 
 configure build-tsan thread
 cmake --build build-tsan --target libsettings_tests libsession_tests service_api_tests

@@ -11,7 +11,4 @@ scripts/install-deps.sh test
 scripts/build.sh -DSETTINGS_BUILD_TESTS=ON -DSETTINGS_BUILD_BENCH=ON -DSETTINGS_WERROR=ON
 scripts/web-deps.sh
 
-cluster="$(tests/support/postgres_cluster.sh start)"
-trap 'tests/support/postgres_cluster.sh stop "$(head -1 <<< "$cluster")"' EXIT
-export SETTINGS_TEST_POSTGRES_URL="$(tail -1 <<< "$cluster")"
-ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+scripts/with-postgres.sh ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"

@@ -179,6 +179,7 @@ class PgEngine final : public Engine {
     std::vector<std::pair<std::string, std::int64_t>> row_counts() override {
         return pool_.with([](PgConnection& db) {
             std::vector<std::pair<std::string, std::int64_t>> counts;
+            counts.reserve(data_tables.size());
             for (const auto* table : data_tables) {
                 // Table names come from the fixed list, never from input.
                 counts.emplace_back(

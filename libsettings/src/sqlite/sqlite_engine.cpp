@@ -35,6 +35,7 @@ class SqliteEngine final : public Engine {
         const std::scoped_lock lock(mutex_);
         return with_storage_errors("counting rows", [&] {
             std::vector<std::pair<std::string, std::int64_t>> counts;
+            counts.reserve(data_tables.size());
             for (const auto* table : data_tables) {
                 // Table names come from the fixed list, never from input.
                 counts.emplace_back(table,

@@ -23,30 +23,31 @@ struct Config {
     std::filesystem::path database_path = "./data/settings.db";
     /// A PostgreSQL connection URI; empty for SQLite.
     std::string database_url;
-    std::size_t database_pool_size = 4;
-    std::chrono::seconds database_wait{30};
-    bool database_notify = true;
     std::string host = "127.0.0.1";
-    std::uint16_t port = 8000;
-    unsigned threads = 1;
-    settings::log::Level log_level = settings::log::Level::info;
-    std::chrono::milliseconds session_expire = std::chrono::hours(8);
-    std::chrono::milliseconds session_max_age = std::chrono::hours(168);
-    std::optional<session::TokenKey> token_key;
-    std::chrono::seconds session_cleanup_interval{3600};
-    bool dev_login = false;
     Url frontend_url;
-    bool cookie_secure = false;
-    std::optional<std::string> github_client_id;
-    std::optional<std::string> github_client_secret;
     Url github_oauth_url;
     Url github_api_url;
+    std::optional<std::string> github_client_id;
+    std::optional<std::string> github_client_secret;
+    std::optional<session::TokenKey> token_key;
+    /// Values for the global row on first start (AI_PROVIDER, COPILOT_MODEL, ...).
+    settings::PreferencesUpdate seed;
+    std::size_t database_pool_size = 4;
+    std::chrono::seconds database_wait{30};
+    std::chrono::milliseconds session_expire = std::chrono::hours(8);
+    std::chrono::milliseconds session_max_age = std::chrono::hours(168);
+    std::chrono::seconds session_cleanup_interval{3600};
+    unsigned threads = 1;
+    settings::log::Level log_level = settings::log::Level::info;
+    std::uint16_t port = 8000;
+    bool database_notify = true;
+    bool dev_login = false;
+    bool cookie_secure = false;
+
     /// What Storage::open takes: the URL, or `sqlite:` and the path.
     [[nodiscard]] std::string database_location() const {
         return database_url.empty() ? "sqlite:" + database_path.string() : database_url;
     }
-    /// Values for the global row on first start (AI_PROVIDER, COPILOT_MODEL, ...).
-    settings::PreferencesUpdate seed;
 };
 
 /// What start-up should do instead of running: print `text` (to stdout for
