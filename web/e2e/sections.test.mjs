@@ -209,7 +209,7 @@ test.describe('settings sections', () => {
     await byId(page, 'project-open').click()
     assert.deepEqual((await sentSession).body, { selected_project_id: 'PROJ_A' })
     await waitForText(page, 'project-current', /PROJ_A/)
-    assert.equal(await textOf(page, 'source-project.board_display_config'), 'Inherited from global')
+    assert.equal(await textOf(page, 'source-project.board_display_config'), 'Not set')
 
     for (const column of ['Backlog', 'In Progress', 'Done']) {
       await byId(page, 'board-columns-new').fill(column)
@@ -236,7 +236,7 @@ test.describe('settings sections', () => {
     await byId(page, 'project-open').click()
     await waitForText(page, 'project-current', /PROJ_B/)
     assert.equal(await byId(page, 'board-columns-item').count(), 0)
-    assert.equal(await textOf(page, 'source-project.agent_pipeline_mappings'), 'Inherited from global')
+    assert.equal(await textOf(page, 'source-project.agent_pipeline_mappings'), 'Not set')
     await byId(page, 'board-columns-new').fill('Todo')
     await byId(page, 'board-columns-add').click()
     await save(page, 'project')
@@ -274,7 +274,7 @@ test.describe('settings sections', () => {
     await byId(page, 'reset-project.board_display_config').click()
     await save(page, 'project')
     assert.deepEqual((await sentReset).body, { board_display_config: null })
-    assert.equal(await textOf(page, 'source-project.board_display_config'), 'Inherited from global')
+    assert.equal(await textOf(page, 'source-project.board_display_config'), 'Not set')
     assert.equal(await byId(page, 'board-columns-item').count(), 0)
     await page.context().close()
   })

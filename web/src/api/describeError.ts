@@ -8,6 +8,12 @@
 import { ApiError, type FieldError } from './client'
 import { fieldLabel } from '@/settings/fieldCatalogue'
 
+/** A network error, a proxy's 502–504, or a proxy's 500 without the service's JSON body. */
+export const UNREACHABLE = "Can't reach the settings service."
+
+/** Whether `error` means the service was not reached (worth a retry; edits are kept). */
+export const isUnreachable = (error: unknown): boolean => error instanceof ApiError && error.isUnavailable
+
 const list = (values: readonly unknown[]) => values.map((v) => String(v)).join(', ')
 
 /** The sentence for one 422 detail. */
@@ -64,7 +70,7 @@ export function describeError(error: unknown, field?: string): string {
       ? `The service is busy. Try again in ${error.retryAfter} second${error.retryAfter === 1 ? '' : 's'}.`
       : 'The service is busy. Try again shortly.'
   }
-  if (error.isUnavailable) return 'The settings service cannot be reached. Try again.'
+  if (error.isUnavailable) return UNREACHABLE
   switch (error.status) {
     case 401:
       return 'Your session has ended. Sign in again.'
@@ -77,6 +83,6 @@ export function describeError(error: unknown, field?: string): string {
     case 422:
       return error.details.length ? 'Please correct the fields marked below.' : error.message
     default:
-      return `${error.message} (${error.status}). Try again.`
+      return `The settings service could not do this (${error.status}). Try again.`
   }
 }

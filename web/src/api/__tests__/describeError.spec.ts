@@ -4,9 +4,9 @@ import { describeDetail, describeError } from '@/api/describeError'
 
 describe('describeError', () => {
   it('says why a whole action failed, by status', () => {
-    expect(describeError(new ApiError(0, 'x', { fromService: false }))).toMatch(/cannot be reached/)
-    expect(describeError(new ApiError(502, 'x'))).toMatch(/cannot be reached/)
-    expect(describeError(new ApiError(500, 'x', { fromService: false }))).toMatch(/cannot be reached/)
+    expect(describeError(new ApiError(0, 'x', { fromService: false }))).toMatch(/Can't reach the settings service/)
+    expect(describeError(new ApiError(502, 'x'))).toMatch(/Can't reach the settings service/)
+    expect(describeError(new ApiError(500, 'x', { fromService: false }))).toMatch(/Can't reach the settings service/)
     expect(describeError(new ApiError(401, 'no valid session'))).toBe('Your session has ended. Sign in again.')
     expect(describeError(new ApiError(403, 'forbidden'))).toMatch(/not allowed/)
     expect(describeError(new ApiError(412, 'changed'))).toMatch(/changed elsewhere/)
@@ -44,5 +44,22 @@ describe('describeError', () => {
     for (const code of ['required', 'unknown_field', 'wrong_type', 'out_of_range', 'too_long', 'bad_format', 'not_allowed', 'duplicate', 'quota'] as const) {
       expect(describeDetail({ field: 'workflow.default_assignee', message: 'RAW null UTF-8', code })).not.toMatch(/RAW|null|UTF-8/)
     }
+  })
+})
+
+describe('an unreachable service', () => {
+  it('is told apart from a failure of the service itself', () => {
+    // A dev proxy's 500 with an empty body, nginx's 502/504 HTML page, a network error.
+    for (const error of [
+      new ApiError(500, 'The service answered 500 Internal Server Error.', { fromService: false }),
+      new ApiError(502, 'The service answered 502 Bad Gateway.', { fromService: false }),
+      new ApiError(503, 'The service answered 503.', { fromService: false }),
+      new ApiError(504, 'The service answered 504 Gateway Timeout.', { fromService: false }),
+      new ApiError(0, 'x', { fromService: false }),
+    ]) {
+      expect(describeError(error)).toBe("Can't reach the settings service.")
+    }
+    // The service's own 500 (a JSON body) is not "unreachable".
+    expect(describeError(new ApiError(500, 'internal error'))).toBe('The settings service could not do this (500). Try again.')
   })
 })

@@ -116,6 +116,6 @@ describe('ProjectSettingsSection', () => {
     vi.spyOn(api, 'projectSettings').mockRejectedValue(new ApiError(0, 'x', { fromService: false }))
     const { wrapper } = mountWith(ProjectSettingsSection)
     await flushPromises()
-    expect(wrapper.get('[data-testid="project-load-error"]').text()).toMatch(/could not be loaded.*cannot be reached/)
+    expect(wrapper.get('[data-testid="project-load-error"]').text()).toMatch(/could not be loaded.*Can't reach the settings service/)
   })
 })

@@ -85,7 +85,7 @@ describe('WorkflowSettingsSection', () => {
     await wrapper.get(field('default_assignee')).setValue('hubot')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(wrapper.get('[data-testid="status-workflow"]').text()).toMatch(/cannot be reached/)
+    expect(wrapper.get('[data-testid="status-workflow"]').text()).toMatch(/Can't reach the settings service/)
     expect((wrapper.get(field('default_assignee')).element as HTMLInputElement).value).toBe('hubot')
     expect(wrapper.find('[data-testid="dirty-workflow.default_assignee"]').exists()).toBe(true)
     wrapper.unmount()
