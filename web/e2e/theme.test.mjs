@@ -67,12 +67,12 @@ test.describe('theme', () => {
     await reloadSettings(page)
     await eventually(() => htmlTheme(page), (t) => t === 'dark', 'the dark theme after a reload')
     assert.equal(await byId(page, 'input-display.theme-dark').isChecked(), true)
-    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-checked'), 'true')
+    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-pressed'), 'true')
 
     // The Display section changes the header toggle.
     await byId(page, 'input-display.theme-light').check()
     assert.equal(await htmlTheme(page), 'light')
-    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-checked'), 'false')
+    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-pressed'), 'false')
     await eventually(() => textOf(page, 'theme-note'), (t) => /saved/i.test(t), 'the theme to be saved')
 
     // The same user in another browser gets the saved theme.
@@ -91,9 +91,21 @@ test.describe('theme', () => {
   })
 
   test('works in a narrow window', async () => {
-    const page = await h.newPage({ width: 380, height: 800 })
+    const page = await h.newPage({ width: 390, height: 844 })
     await login(page, h.url, 'narrow-user')
     await openSettings(page)
+    // The header fits one row: logo, navigation and tools share one line.
+    const header = await page.evaluate(() => {
+      const parts = ['.brand', '.main-nav', '.header-tools'].map((s) => document.querySelector(`.app-header ${s}`).getBoundingClientRect())
+      return {
+        height: document.querySelector('.app-header').getBoundingClientRect().height,
+        middles: parts.map((r) => r.top + r.height / 2),
+        right: Math.max(...parts.map((r) => r.right)),
+      }
+    })
+    assert.ok(header.height < 64, `the header is ${header.height}px high`)
+    assert.ok(Math.max(...header.middles) - Math.min(...header.middles) < 4, `header rows: ${header.middles}`)
+    assert.ok(header.right <= 390, `the header is ${header.right}px wide`)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`)
     await byId(page, 'input-ai.provider').selectOption('azure_openai')
@@ -111,6 +123,24 @@ test.describe('theme', () => {
     await page.keyboard.type('keys-only')
     await page.keyboard.press('Enter') // submits the section's form
     await byId(page, 'status-workflow').getByText('Saved').waitFor()
+
+    // Save and Discard by keyboard disable themselves; focus stays in the section.
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement
+        return { tag: el?.tagName, testid: el?.getAttribute('data-testid'), section: el?.closest('section')?.id ?? null }
+      })
+    await byId(page, 'input-workflow.default_assignee').fill('keys-again')
+    await byId(page, 'save-workflow').focus()
+    await page.keyboard.press('Enter')
+    await byId(page, 'status-workflow').getByText('Saved').waitFor()
+    await eventually(focused, (f) => f.testid === 'status-workflow', 'focus on the status after Save')
+    await byId(page, 'input-workflow.default_assignee').fill('to-discard')
+    await byId(page, 'discard-workflow').focus()
+    await page.keyboard.press('Space')
+    await eventually(focused, (f) => f.section === 'section-workflow' && f.tag !== 'BODY', 'focus in the section after Discard')
+    assert.equal(await byId(page, 'input-workflow.default_assignee').inputValue(), 'keys-again')
+
     // Every visible control has an accessible name.
     const unnamed = await page.evaluate(() =>
       [...document.querySelectorAll('input, select, button')]

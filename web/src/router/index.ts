@@ -11,9 +11,10 @@ import SettingsView from '@/views/SettingsView.vue'
 
 export type View = DefaultView
 
-export const VIEWS: readonly { id: View; label: string }[] = [
+/** `short`: the end of the label that is still drawn in a narrow header. */
+export const VIEWS: readonly { id: View; label: string; short?: string }[] = [
   { id: 'chat', label: 'Chat' },
-  { id: 'board', label: 'Project Board' },
+  { id: 'board', label: 'Project Board', short: 'Board' },
   { id: 'settings', label: 'Settings' },
 ]
 
