@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@playwright/test'
-import { RESULTS_DIR, startHarness } from './support/harness.mjs'
+import { SCREENSHOTS_DIR, startHarness } from './support/harness.mjs'
 import {
   byId,
   eventually,
@@ -23,7 +23,7 @@ test.describe('theme', () => {
   let h
   test.beforeAll(async ({ browser }) => {
     h = await startHarness(browser)
-    await mkdir(RESULTS_DIR, { recursive: true })
+    await mkdir(SCREENSHOTS_DIR, { recursive: true })
   })
   test.afterAll(async () => {
     await h?.close()
@@ -51,7 +51,7 @@ test.describe('theme', () => {
     await byId(page, 'mappings-name-Ready-0').fill('Spec Kit - Plan')
     await save(page, 'project')
     await byId(page, 'input-ai.temperature').fill('1.1') // an unsaved edit
-    await page.screenshot({ path: join(RESULTS_DIR, 'settings-light.png'), fullPage: true })
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'settings-light.png'), fullPage: true })
 
     const sent = nextRequestBody(page, 'PUT', '/api/v1/settings/user')
     await byId(page, 'theme-toggle').click()
@@ -59,7 +59,7 @@ test.describe('theme', () => {
     assert.equal(await htmlTheme(page), 'dark')
     assert.equal(await byId(page, 'input-display.theme-dark').isChecked(), true)
     await eventually(() => textOf(page, 'source-display.theme'), (t) => t === 'Your setting', 'the theme source')
-    await page.screenshot({ path: join(RESULTS_DIR, 'settings-dark.png'), fullPage: true })
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'settings-dark.png') })
     await byId(page, 'discard-ai').click()
 
     // Saved to the API, not only to this browser: a reload without localStorage is still dark.
@@ -111,7 +111,7 @@ test.describe('theme', () => {
     await byId(page, 'input-ai.provider').selectOption('azure_openai')
     await byId(page, 'save-ai').click()
     await byId(page, 'status-ai').getByText('Saved').waitFor()
-    await page.screenshot({ path: join(RESULTS_DIR, 'settings-narrow.png'), fullPage: true })
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'settings-phone.png') })
     await page.context().close()
   })
 
