@@ -9,6 +9,7 @@ import {
   byId,
   login,
   nextRequestBody,
+  openGlobal,
   openSettings,
   reloadSettings,
   save,
@@ -135,6 +136,7 @@ test.describe('settings sections', () => {
     const page = await h.newPage()
     await login(page, h.url, 'reset-user')
     await openSettings(page)
+    await openGlobal(page)
     const globalTemperature = await byId(page, 'input-global.ai.temperature').inputValue()
 
     await byId(page, 'input-ai.temperature').fill('1.85')
@@ -323,6 +325,7 @@ test.describe('settings sections', () => {
     await login(page, h.url, 'admin-user')
     await openSettings(page)
     assert.match(await textOf(page, 'global-warning'), /every user/)
+    await openGlobal(page)
 
     for (const model of ['gpt-4o', 'o1']) {
       await byId(page, 'allowed-models-new').fill(model)
@@ -342,6 +345,7 @@ test.describe('settings sections', () => {
     assert.equal(await byId(page, 'input-ai.model').evaluate((el) => el.tagName), 'SELECT')
 
     await reloadSettings(page)
+    await openGlobal(page)
     assert.deepEqual(await byId(page, 'allowed-models-item-name').allTextContents(), ['gpt-4o', 'o1'])
     assert.equal(await byId(page, 'input-global.workflow.copilot_polling_interval').inputValue(), '45')
     // The user's model is now a choice among the allowed models.
