@@ -78,6 +78,32 @@ test.describe('session', () => {
     await page.context().close()
   })
 
+  test('keeps Settings (loaded on first use) when it was opened while the settings were loading', async () => {
+    const page = await h.newPage()
+    await page.goto(h.url)
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    let holding = true
+    await page.route('**/api/v1/settings/user', async (route) => {
+      if (holding) {
+        holding = false
+        await held
+      }
+      await route.continue()
+    })
+    await byId(page, 'dev-login-username').fill('settings-clicker')
+    await byId(page, 'dev-login-submit').click()
+    await waitForText(page, 'user-name', 'settings-clicker')
+    const chunk = page.waitForResponse((r) => /SettingsView-.*\.js$/.test(new URL(r.url()).pathname))
+    await byId(page, 'nav-settings').click()
+    await chunk
+    release()
+    await page.locator('main[data-phase="ready"]').waitFor()
+    await waitForSettings(page)
+    assert.equal(await byId(page, 'view-chat').count(), 0)
+    await page.context().close()
+  })
+
   test('shows why a dev login was refused', async () => {
     const page = await h.newPage()
     await page.goto(h.url)
