@@ -119,4 +119,23 @@ describe('WorkflowSettingsSection', () => {
     expect(put).toHaveBeenCalledWith({ workflow: { default_repository: null } }, { ifMatch: null })
     wrapper.unmount()
   })
+
+  it('keeps focus in the section after Save and Discard disable themselves', async () => {
+    vi.spyOn(api, 'updateUserSettings').mockImplementation(() => answer(userSettings()))
+    const wrapper = mountWith(WorkflowSettingsSection, { attachTo: document.body }).wrapper
+    await wrapper.get(field('default_assignee')).setValue('someone')
+    const saveButton = wrapper.get('[data-testid="save-workflow"]').element as HTMLButtonElement
+    saveButton.focus()
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="status-workflow"]').element)
+
+    await wrapper.get(field('default_assignee')).setValue('other')
+    const discard = wrapper.get('[data-testid="discard-workflow"]').element as HTMLButtonElement
+    discard.focus()
+    await wrapper.get('[data-testid="discard-workflow"]').trigger('click')
+    await flushPromises()
+    expect(document.activeElement).toBe(wrapper.get(field('default_repository')).element)
+    wrapper.unmount()
+  })
 })
