@@ -4,6 +4,7 @@ import GlobalSettingsSection from '@/components/GlobalSettingsSection.vue'
 import { api, ApiError } from '@/api/client'
 import { useServerState } from '@/stores/serverState'
 import { useUnsavedChanges } from '@/stores/unsavedChanges'
+import { useSession } from '@/stores/session'
 import { mountWith, seed } from '@/test/mountApp'
 import { globalSettings, userSettings } from './fixtures'
 
@@ -101,5 +102,20 @@ describe('GlobalSettingsSection', () => {
     await flushPromises()
     expect(wrapper.get('[data-testid="error-global.ai.model"]').text()).toBe('Model must be one of allowed_models.')
     expect(wrapper.get('[data-testid="status-global"]').text()).toMatch(/Not saved/)
+  })
+
+  it('is read-only for a non-admin: every control disabled, no Save, and why', async () => {
+    useSession().user = { github_user_id: '2', github_username: 'guest', github_avatar_url: null, selected_project_id: null, is_admin: false }
+    const { wrapper } = await openGlobal()
+    expect(wrapper.get('[data-testid="read-only-global"]').text()).toBe('Only admins can change this.')
+    expect(wrapper.find('[data-testid="save-global"]').exists()).toBe(false)
+    expect(wrapper.get('fieldset').attributes('disabled')).toBeDefined()
+  })
+
+  it('stays editable when the service does not say (no is_admin yet)', async () => {
+    useSession().user = { github_user_id: '1', github_username: 'octocat', github_avatar_url: null, selected_project_id: null }
+    const { wrapper } = await openGlobal()
+    expect(wrapper.find('[data-testid="read-only-global"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="save-global"]').exists()).toBe(true)
   })
 })
