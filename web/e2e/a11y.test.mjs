@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from '@playwright/test'
 import AxeBuilder from '@axe-core/playwright'
 import { startHarness } from './support/harness.mjs'
-import { byId, htmlTheme, login, openSettings, waitForText } from './support/app.mjs'
+import { byId, htmlTheme, login, openGlobal, openSettings, waitForText } from './support/app.mjs'
 
 /** The violations as short lines (rule, impact, where), so a failure says what to fix. */
 async function violations(page) {
@@ -36,6 +36,7 @@ test.describe('accessibility (axe)', () => {
     const page = await h.newPage()
     await login(page, h.url, 'axe-user')
     await openSettings(page)
+    await openGlobal(page)
     assert.equal(await htmlTheme(page), 'light')
     assert.deepEqual(await violations(page), [])
 

@@ -9,6 +9,7 @@ import {
   byId,
   login,
   nextRequestBody,
+  openGlobal,
   openSettings,
   reloadSettings,
   save,
@@ -135,6 +136,7 @@ test.describe('settings sections', () => {
     const page = await h.newPage()
     await login(page, h.url, 'reset-user')
     await openSettings(page)
+    await openGlobal(page)
     const globalTemperature = await byId(page, 'input-global.ai.temperature').inputValue()
 
     await byId(page, 'input-ai.temperature').fill('1.85')
@@ -209,7 +211,7 @@ test.describe('settings sections', () => {
     await byId(page, 'project-open').click()
     assert.deepEqual((await sentSession).body, { selected_project_id: 'PROJ_A' })
     await waitForText(page, 'project-current', /PROJ_A/)
-    assert.equal(await textOf(page, 'source-project.board_display_config'), 'Inherited from global')
+    assert.equal(await textOf(page, 'source-project.board_display_config'), 'Not set')
 
     for (const column of ['Backlog', 'In Progress', 'Done']) {
       await byId(page, 'board-columns-new').fill(column)
@@ -236,7 +238,7 @@ test.describe('settings sections', () => {
     await byId(page, 'project-open').click()
     await waitForText(page, 'project-current', /PROJ_B/)
     assert.equal(await byId(page, 'board-columns-item').count(), 0)
-    assert.equal(await textOf(page, 'source-project.agent_pipeline_mappings'), 'Inherited from global')
+    assert.equal(await textOf(page, 'source-project.agent_pipeline_mappings'), 'Not set')
     await byId(page, 'board-columns-new').fill('Todo')
     await byId(page, 'board-columns-add').click()
     await save(page, 'project')
@@ -274,7 +276,7 @@ test.describe('settings sections', () => {
     await byId(page, 'reset-project.board_display_config').click()
     await save(page, 'project')
     assert.deepEqual((await sentReset).body, { board_display_config: null })
-    assert.equal(await textOf(page, 'source-project.board_display_config'), 'Inherited from global')
+    assert.equal(await textOf(page, 'source-project.board_display_config'), 'Not set')
     assert.equal(await byId(page, 'board-columns-item').count(), 0)
     await page.context().close()
   })
@@ -323,6 +325,7 @@ test.describe('settings sections', () => {
     await login(page, h.url, 'admin-user')
     await openSettings(page)
     assert.match(await textOf(page, 'global-warning'), /every user/)
+    await openGlobal(page)
 
     for (const model of ['gpt-4o', 'o1']) {
       await byId(page, 'allowed-models-new').fill(model)
@@ -342,6 +345,7 @@ test.describe('settings sections', () => {
     assert.equal(await byId(page, 'input-ai.model').evaluate((el) => el.tagName), 'SELECT')
 
     await reloadSettings(page)
+    await openGlobal(page)
     assert.deepEqual(await byId(page, 'allowed-models-item-name').allTextContents(), ['gpt-4o', 'o1'])
     assert.equal(await byId(page, 'input-global.workflow.copilot_polling_interval').inputValue(), '45')
     // The user's model is now a choice among the allowed models.

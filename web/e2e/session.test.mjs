@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from '@playwright/test'
 import { startHarness } from './support/harness.mjs'
-import { byId, htmlTheme, login, openSettings, reloadSettings, save, textOf, waitForText } from './support/app.mjs'
+import { byId, htmlTheme, login, openSettings, reloadSettings, save, textOf, waitForSettings, waitForText } from './support/app.mjs'
 
 test.describe('session', () => {
   let h
@@ -78,6 +78,32 @@ test.describe('session', () => {
     await page.context().close()
   })
 
+  test('keeps Settings (loaded on first use) when it was opened while the settings were loading', async () => {
+    const page = await h.newPage()
+    await page.goto(h.url)
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    let holding = true
+    await page.route('**/api/v1/settings/user', async (route) => {
+      if (holding) {
+        holding = false
+        await held
+      }
+      await route.continue()
+    })
+    await byId(page, 'dev-login-username').fill('settings-clicker')
+    await byId(page, 'dev-login-submit').click()
+    await waitForText(page, 'user-name', 'settings-clicker')
+    const chunk = page.waitForResponse((r) => /SettingsView-.*\.js$/.test(new URL(r.url()).pathname))
+    await byId(page, 'nav-settings').click()
+    await chunk
+    release()
+    await page.locator('main[data-phase="ready"]').waitFor()
+    await waitForSettings(page)
+    assert.equal(await byId(page, 'view-chat').count(), 0)
+    await page.context().close()
+  })
+
   test('shows why a dev login was refused', async () => {
     const page = await h.newPage()
     await page.goto(h.url)
@@ -97,7 +123,7 @@ test.describe('session', () => {
     await page.goto(h.url)
     await byId(page, 'login').waitFor()
     assert.equal(await htmlTheme(page), 'light')
-    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-checked'), 'false')
+    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-pressed'), 'false')
 
     await byId(page, 'theme-toggle').click()
     assert.equal(await htmlTheme(page), 'dark')
@@ -105,7 +131,7 @@ test.describe('session', () => {
     await page.reload()
     await byId(page, 'login').waitFor()
     assert.equal(await htmlTheme(page), 'dark')
-    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-checked'), 'true')
+    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-pressed'), 'true')
 
     // A stored preference set by other means is honoured too.
     await page.evaluate(() => localStorage.setItem('settings.theme', 'light'))
@@ -132,20 +158,42 @@ test.describe('session', () => {
     await h.stopService()
     await byId(page, 'input-notifications.agent_completion').uncheck()
     await byId(page, 'save-notifications').click()
-    await waitForText(page, 'status-notifications', /cannot be reached/)
+    await waitForText(page, 'status-notifications', /Can't reach the settings service/)
     assert.equal(await byId(page, 'input-notifications.agent_completion').isChecked(), false)
     assert.equal(await textOf(page, 'dirty-notifications.agent_completion'), 'Unsaved')
     // The theme still changes, kept on this device.
     await byId(page, 'theme-toggle').click()
     assert.equal(await htmlTheme(page), 'dark')
-    await waitForText(page, 'theme-note', /this device only/)
+    await waitForText(page, 'theme-note', /this device only.*when the service is back/)
+    await byId(page, 'retry-notifications').waitFor()
 
-    // Back again: the same edit saves, still in the same session.
+    // Back again: the same edit saves with "Try again", still in the same
+    // session, and the theme chosen meanwhile is sent too (not overwritten).
     await h.startService()
-    await save(page, 'notifications')
+    await byId(page, 'retry-notifications').click()
+    await waitForText(page, 'status-notifications', /Saved/)
+    await waitForText(page, 'theme-note', 'Theme saved now that the service is back.')
+    await page.evaluate(() => localStorage.clear())
     await reloadSettings(page)
     assert.equal(await byId(page, 'input-notifications.agent_completion').isChecked(), false)
     assert.equal(await byId(page, 'input-workflow.default_assignee').inputValue(), 'hubot')
+    assert.equal(await htmlTheme(page), 'dark')
+    await page.context().close()
+  })
+
+  test("says it can't reach the service when it is stopped, and recovers with Try again", async () => {
+    const page = await h.newPage()
+    await login(page, h.url, 'outage-user')
+    await openSettings(page)
+    await h.stopService()
+    await page.reload()
+    await waitForText(page, 'unreachable-message', "Can't reach the settings service.")
+    // Never the proxy's status line.
+    assert.doesNotMatch(await textOf(page, 'unreachable'), /50\d|answered/)
+    await h.startService()
+    await byId(page, 'unreachable-retry').click()
+    await waitForSettings(page)
+    await waitForText(page, 'user-name', 'outage-user')
     await page.context().close()
   })
 })

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@playwright/test'
-import { RESULTS_DIR, startHarness } from './support/harness.mjs'
+import { SCREENSHOTS_DIR, startHarness } from './support/harness.mjs'
 import {
   byId,
   eventually,
@@ -23,7 +23,7 @@ test.describe('theme', () => {
   let h
   test.beforeAll(async ({ browser }) => {
     h = await startHarness(browser)
-    await mkdir(RESULTS_DIR, { recursive: true })
+    await mkdir(SCREENSHOTS_DIR, { recursive: true })
   })
   test.afterAll(async () => {
     await h?.close()
@@ -51,7 +51,7 @@ test.describe('theme', () => {
     await byId(page, 'mappings-name-Ready-0').fill('Spec Kit - Plan')
     await save(page, 'project')
     await byId(page, 'input-ai.temperature').fill('1.1') // an unsaved edit
-    await page.screenshot({ path: join(RESULTS_DIR, 'settings-light.png'), fullPage: true })
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'settings-light.png'), fullPage: true })
 
     const sent = nextRequestBody(page, 'PUT', '/api/v1/settings/user')
     await byId(page, 'theme-toggle').click()
@@ -59,7 +59,7 @@ test.describe('theme', () => {
     assert.equal(await htmlTheme(page), 'dark')
     assert.equal(await byId(page, 'input-display.theme-dark').isChecked(), true)
     await eventually(() => textOf(page, 'source-display.theme'), (t) => t === 'Your setting', 'the theme source')
-    await page.screenshot({ path: join(RESULTS_DIR, 'settings-dark.png'), fullPage: true })
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'settings-dark.png') })
     await byId(page, 'discard-ai').click()
 
     // Saved to the API, not only to this browser: a reload without localStorage is still dark.
@@ -67,12 +67,12 @@ test.describe('theme', () => {
     await reloadSettings(page)
     await eventually(() => htmlTheme(page), (t) => t === 'dark', 'the dark theme after a reload')
     assert.equal(await byId(page, 'input-display.theme-dark').isChecked(), true)
-    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-checked'), 'true')
+    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-pressed'), 'true')
 
     // The Display section changes the header toggle.
     await byId(page, 'input-display.theme-light').check()
     assert.equal(await htmlTheme(page), 'light')
-    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-checked'), 'false')
+    assert.equal(await byId(page, 'theme-toggle').getAttribute('aria-pressed'), 'false')
     await eventually(() => textOf(page, 'theme-note'), (t) => /saved/i.test(t), 'the theme to be saved')
 
     // The same user in another browser gets the saved theme.
@@ -91,15 +91,27 @@ test.describe('theme', () => {
   })
 
   test('works in a narrow window', async () => {
-    const page = await h.newPage({ width: 380, height: 800 })
+    const page = await h.newPage({ width: 390, height: 844 })
     await login(page, h.url, 'narrow-user')
     await openSettings(page)
+    // The header fits one row: logo, navigation and tools share one line.
+    const header = await page.evaluate(() => {
+      const parts = ['.brand', '.main-nav', '.header-tools'].map((s) => document.querySelector(`.app-header ${s}`).getBoundingClientRect())
+      return {
+        height: document.querySelector('.app-header').getBoundingClientRect().height,
+        middles: parts.map((r) => r.top + r.height / 2),
+        right: Math.max(...parts.map((r) => r.right)),
+      }
+    })
+    assert.ok(header.height < 64, `the header is ${header.height}px high`)
+    assert.ok(Math.max(...header.middles) - Math.min(...header.middles) < 4, `header rows: ${header.middles}`)
+    assert.ok(header.right <= 390, `the header is ${header.right}px wide`)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`)
     await byId(page, 'input-ai.provider').selectOption('azure_openai')
     await byId(page, 'save-ai').click()
     await byId(page, 'status-ai').getByText('Saved').waitFor()
-    await page.screenshot({ path: join(RESULTS_DIR, 'settings-narrow.png'), fullPage: true })
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'settings-phone.png') })
     await page.context().close()
   })
 
@@ -111,6 +123,24 @@ test.describe('theme', () => {
     await page.keyboard.type('keys-only')
     await page.keyboard.press('Enter') // submits the section's form
     await byId(page, 'status-workflow').getByText('Saved').waitFor()
+
+    // Save and Discard by keyboard disable themselves; focus stays in the section.
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement
+        return { tag: el?.tagName, testid: el?.getAttribute('data-testid'), section: el?.closest('section')?.id ?? null }
+      })
+    await byId(page, 'input-workflow.default_assignee').fill('keys-again')
+    await byId(page, 'save-workflow').focus()
+    await page.keyboard.press('Enter')
+    await byId(page, 'status-workflow').getByText('Saved').waitFor()
+    await eventually(focused, (f) => f.testid === 'status-workflow', 'focus on the status after Save')
+    await byId(page, 'input-workflow.default_assignee').fill('to-discard')
+    await byId(page, 'discard-workflow').focus()
+    await page.keyboard.press('Space')
+    await eventually(focused, (f) => f.section === 'section-workflow' && f.tag !== 'BODY', 'focus in the section after Discard')
+    assert.equal(await byId(page, 'input-workflow.default_assignee').inputValue(), 'keys-again')
+
     // Every visible control has an accessible name.
     const unnamed = await page.evaluate(() =>
       [...document.querySelectorAll('input, select, button')]

@@ -45,6 +45,13 @@ export async function waitForSettings(page) {
   await byId(page, 'section-global').waitFor()
 }
 
+/** Unfolds the Global section (folded by default) and waits for its fields. */
+export async function openGlobal(page) {
+  const toggle = byId(page, 'global-toggle')
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click()
+  await byId(page, 'save-global').waitFor()
+}
+
 /** Reloads and waits for the Settings view (the address keeps #/settings). */
 export async function reloadSettings(page) {
   await page.reload()

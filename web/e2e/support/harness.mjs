@@ -13,6 +13,8 @@ import { startService } from './service.mjs'
 export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const DIST_DIR = join(WEB_DIR, 'dist')
 export const RESULTS_DIR = join(WEB_DIR, 'test-results')
+/** The pictures web/README.md shows (light, dark, phone), rewritten by every run. */
+export const SCREENSHOTS_DIR = join(WEB_DIR, 'docs', 'screenshots')
 /** @param {import('@playwright/test').Browser} browser the worker's browser (the `browser` fixture) */
 export async function startHarness(browser) {
   const cleanups = []

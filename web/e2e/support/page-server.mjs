@@ -28,9 +28,9 @@ function withoutHopByHop(headers) {
   return out
 }
 
-function sendJson(res, status, body) {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+function sendGatewayError(res) {
+  const text = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>'
+  res.writeHead(502, 'Bad Gateway', { 'content-type': 'text/html', 'content-length': Buffer.byteLength(text) })
   res.end(text)
 }
 
@@ -43,8 +43,10 @@ export async function startPageServer(distDir) {
   let targetPort = null
 
   function forward(req, res) {
+    // Without the service, answer like nginx or a dev proxy: a gateway error
+    // with an HTML body, not the service's JSON.
     if (targetPort === null) {
-      sendJson(res, 502, { error: 'the settings service is not running', details: [] })
+      sendGatewayError(res)
       return
     }
     const upstream = request(
@@ -62,7 +64,7 @@ export async function startPageServer(distDir) {
       },
     )
     upstream.on('error', () => {
-      if (!res.headersSent) sendJson(res, 502, { error: 'the settings service is not reachable', details: [] })
+      if (!res.headersSent) sendGatewayError(res)
       else res.destroy()
     })
     req.pipe(upstream)

@@ -80,7 +80,7 @@ describe('App', () => {
     await wrapper.get('[data-testid="logout"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="app-problem"]').text()).toBe(
-      'Logging out failed. The settings service cannot be reached. Try again.',
+      "Logging out failed. Can't reach the settings service.",
     )
     expect(wrapper.find('[data-testid="user-name"]').exists()).toBe(true)
     wrapper.unmount()

@@ -5,44 +5,106 @@
 // the field's label from the catalogue; without a code (today's service) the
 // API's message follows the label.
 
-import { ApiError, type FieldError } from './client'
-import { fieldLabel } from '@/settings/fieldCatalogue'
+import { ApiError, type ErrorCode, type FieldError } from './client'
+import { fieldLabel, fieldSpec, type FieldKind, type FieldSpec } from '@/settings/fieldCatalogue'
 
-const list = (values: readonly unknown[]) => values.map((v) => String(v)).join(', ')
+/** A network error, a proxy's 502–504, or a proxy's 500 without the service's JSON body. */
+export const UNREACHABLE = "Can't reach the settings service."
+
+/** Whether `error` means the service was not reached (worth a retry; edits are kept). */
+export const isUnreachable = (error: unknown): boolean => error instanceof ApiError && error.isUnavailable
+
+interface DetailContext {
+  label: string
+  /** Whether the catalogue knows the field (else label is "This value"). */
+  known: boolean
+  spec: FieldSpec | undefined
+  detail: FieldError
+  min: number | undefined
+  max: number | undefined
+}
+
+const is = (ctx: DetailContext, ...kinds: FieldKind[]) => ctx.spec !== undefined && kinds.includes(ctx.spec.kind)
+
+/** What the value of a field should look like, for "bad_format" (by path; the rest by kind). */
+const FORMATS: readonly [RegExp, string][] = [
+  [/^workflow\.default_repository$/, 'must look like owner/repo, e.g. octo-org/website'],
+  [/^workflow\.default_assignee$/, 'must be a GitHub login: letters, digits and single hyphens'],
+  [/^(selected_project_id|project_id)$/, 'must be 1–128 letters, digits, "_" or "-"'],
+  [/\.slug$/, 'may use only letters, digits, ".", "_" and "-"'],
+]
+
+/** The allowed values, as people read them (option labels where the catalogue has them). */
+function allowedText(ctx: DetailContext): string {
+  const allowed = ctx.detail.allowed ?? ctx.spec?.options?.map((o) => o.value) ?? []
+  const labels = allowed.map((v) => ctx.spec?.options?.find((o) => o.value === v)?.label ?? String(v))
+  return labels.join(', ')
+}
+
+/**
+ * One sentence per code, shaped by the field's kind and limits. Record<ErrorCode, …>
+ * makes the compiler insist on a sentence for every code openapi.yaml lists.
+ */
+const SENTENCES: Record<ErrorCode, (ctx: DetailContext) => string> = {
+  required: (ctx) =>
+    is(ctx, 'number', 'range') ? `Enter a number for ${ctx.label}.`
+      : is(ctx, 'select', 'theme') ? `Choose a value for ${ctx.label}.`
+        : `${ctx.label} is required.`,
+  unknown_field: (ctx) =>
+    ctx.known ? `${ctx.label} cannot be changed here.` : 'This page sent a setting the service does not know. Reload the page and try again.',
+  wrong_type: (ctx) =>
+    is(ctx, 'switch') ? `${ctx.label} must be on or off.`
+      : is(ctx, 'number') ? `${ctx.label} must be a whole number.`
+        : is(ctx, 'range') ? `${ctx.label} must be a number.`
+          : is(ctx, 'select', 'theme') ? `Choose one of the offered values for ${ctx.label}.`
+            : `${ctx.label} has the wrong kind of value.`,
+  out_of_range: ({ label, min, max }) =>
+    min !== undefined && max !== undefined ? `${label} must be between ${min} and ${max}.`
+      : min !== undefined ? `${label} must be at least ${min}.`
+        : max !== undefined ? `${label} must be at most ${max}.`
+          : `${label} is outside the allowed range.`,
+  too_long: ({ label, max }) => (max !== undefined ? `${label} must be at most ${max} characters.` : `${label} is too long.`),
+  bad_format: (ctx) => {
+    const format = FORMATS.find(([pattern]) => pattern.test(ctx.detail.field))
+    return format ? `${ctx.label} ${format[1]}.` : `${ctx.label} is not in the expected format.`
+  },
+  not_allowed: (ctx) => {
+    const allowed = allowedText(ctx)
+    if (is(ctx, 'model')) return allowed ? `${ctx.label} must be one of the allowed models: ${allowed}.` : `${ctx.label} is not one of the allowed models.`
+    return allowed ? `${ctx.label} must be one of: ${allowed}.` : `${ctx.label} cannot take this value.`
+  },
+  duplicate: ({ label }) => `${label} is listed twice.`,
+  quota: ({ label, max }) => (max !== undefined ? `${label} can have at most ${max} entries.` : `${label} has too many entries.`),
+}
+
+/** The codes the page has sentences for (all of openapi.yaml's). */
+export const ERROR_CODES = Object.keys(SENTENCES) as ErrorCode[]
 
 /** The sentence for one 422 detail. */
 export function describeDetail(detail: FieldError): string {
-  const label = fieldLabel(detail.field) ?? 'This value'
-  switch (detail.code) {
-    case 'required':
-      return `${label} is required.`
-    case 'unknown_field':
-      return `${label} is not a setting this service knows.`
-    case 'wrong_type':
-      return `${label} has the wrong kind of value.`
-    case 'out_of_range':
-      if (detail.min !== undefined && detail.max !== undefined) return `${label} must be between ${detail.min} and ${detail.max}.`
-      if (detail.min !== undefined) return `${label} must be at least ${detail.min}.`
-      if (detail.max !== undefined) return `${label} must be at most ${detail.max}.`
-      return `${label} is out of range.`
-    case 'too_long':
-      return detail.max !== undefined ? `${label} must be at most ${detail.max} characters.` : `${label} is too long.`
-    case 'bad_format':
-      return `${label} is not in the expected format.`
-    case 'not_allowed':
-      return detail.allowed?.length ? `${label} must be one of: ${list(detail.allowed)}.` : `${label} is not allowed.`
-    case 'duplicate':
-      return `${label} is listed twice.`
-    case 'quota':
-      return `${label} has too many entries.`
-    default:
-      // Today's service sends no code: its message ("must be an integer from
-      // 0 to 86400") reads as a sentence after the field's label.
-      if (fieldLabel(detail.field) && /^[a-z]/.test(detail.message)) {
-        return `${label} ${detail.message}${/[.!?]$/.test(detail.message) ? '' : '.'}`
-      }
-      return detail.message
+  const known = fieldLabel(detail.field)
+  const label = known ?? 'This value'
+  const sentence = detail.code ? SENTENCES[detail.code] : undefined
+  if (sentence) {
+    const spec = fieldSpec(detail.field)
+    // The detail's limits win; the catalogue's fill in what it leaves out.
+    const fromSpec = detail.code === 'too_long' ? { min: undefined, max: spec?.maxLength } : { min: spec?.min, max: spec?.max }
+    const useSpec = detail.code === 'too_long' || detail.code === 'out_of_range'
+    return sentence({
+      label,
+      known: known !== undefined,
+      spec,
+      detail,
+      min: detail.min ?? (useSpec ? fromSpec.min : undefined),
+      max: detail.max ?? (useSpec ? fromSpec.max : undefined),
+    })
   }
+  // Today's service sends no code: its message ("must be an integer from
+  // 0 to 86400") reads as a sentence after the field's label.
+  if (known && /^[a-z]/.test(detail.message)) {
+    return `${label} ${detail.message}${/[.!?]$/.test(detail.message) ? '' : '.'}`
+  }
+  return detail.message
 }
 
 /**
@@ -64,7 +126,7 @@ export function describeError(error: unknown, field?: string): string {
       ? `The service is busy. Try again in ${error.retryAfter} second${error.retryAfter === 1 ? '' : 's'}.`
       : 'The service is busy. Try again shortly.'
   }
-  if (error.isUnavailable) return 'The settings service cannot be reached. Try again.'
+  if (error.isUnavailable) return UNREACHABLE
   switch (error.status) {
     case 401:
       return 'Your session has ended. Sign in again.'
@@ -77,6 +139,6 @@ export function describeError(error: unknown, field?: string): string {
     case 422:
       return error.details.length ? 'Please correct the fields marked below.' : error.message
     default:
-      return `${error.message} (${error.status}). Try again.`
+      return `The settings service could not do this (${error.status}). Try again.`
   }
 }

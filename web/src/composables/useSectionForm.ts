@@ -7,14 +7,19 @@
 
 import { computed, ref, type ComputedRef, type WritableComputedRef } from 'vue'
 import { ApiError, type FieldError, type Source } from '@/api/client'
-import { describeDetail, describeError } from '@/api/describeError'
+import { UNREACHABLE, describeDetail, describeError, isUnreachable } from '@/api/describeError'
 import { failedSave, type SaveResult } from '@/stores/serverState'
 import { clone, deepEqual, nest } from './objects'
 
 export type SaveStatus = 'idle' | 'saving' | 'saved' | 'error'
 
 /** What a field's indicator shows: where its value comes from, or that it will be inherited after saving. */
-export type FieldOrigin = Source | 'pending-reset'
+/**
+ * Where a field's value comes from, for its badge: a source of the API,
+ * "pending-reset" (reset, not yet saved), or for a layer without a parent
+ * (a project's fields) "unset" and "pending-unset".
+ */
+export type FieldOrigin = Source | 'pending-reset' | 'unset' | 'pending-unset'
 
 export interface SectionFormOptions {
   /** The dotted paths of the fields in the PUT body, e.g. "ai.temperature". */
@@ -57,6 +62,8 @@ export interface SectionForm {
   errorsWithin(path: string): FieldError[]
   /** 422 details that name no field of this form (shown at the section). */
   unplacedErrors: ComputedRef<FieldError[]>
+  /** Whether the last save failed because the service could not be reached (a retry may work). */
+  unreachable: ComputedRef<boolean>
   errors: ComputedRef<FieldError[]>
   status: ComputedRef<SaveStatus>
   message: ComputedRef<string>
@@ -73,6 +80,7 @@ export function isWithin(field: string, path: string): boolean {
 
 /** The sentence shown at a section for a save that did not go through. */
 export function describeFailure(error: unknown): string {
+  if (isUnreachable(error)) return `${UNREACHABLE.slice(0, -1)} — your changes are kept.`
   const kept = error instanceof ApiError && error.status === 422 ? '' : ' Your changes are kept.'
   return `Not saved. ${describeError(error)}${kept}`
 }
@@ -84,6 +92,7 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
   const errorList = ref<FieldError[]>([])
   const statusRef = ref<SaveStatus>('idle')
   const messageRef = ref('')
+  const unreachableRef = ref(false)
 
   const has = (record: object, key: string) => Object.prototype.hasOwnProperty.call(record, key)
 
@@ -165,6 +174,7 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     errorList.value = details
     statusRef.value = 'error'
     messageRef.value = describeFailure(error)
+    unreachableRef.value = isUnreachable(error)
   }
 
   async function save(send: (payload: Record<string, unknown>) => Promise<SaveResult<unknown>>): Promise<boolean> {
@@ -235,6 +245,7 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     errorsAt: (path) => errorList.value.filter((e) => e.field === path).map(describeDetail),
     errorsWithin: (path) => errorList.value.filter((e) => isWithin(e.field, path)),
     unplacedErrors,
+    unreachable: computed(() => statusRef.value === 'error' && unreachableRef.value),
     errors,
     status: computed(() => statusRef.value),
     message: computed(() => messageRef.value),

@@ -7,13 +7,13 @@ import { createRouter, createWebHashHistory, type RouterHistory } from 'vue-rout
 import type { DefaultView } from '@/api/client'
 import ChatView from '@/views/ChatView.vue'
 import BoardView from '@/views/BoardView.vue'
-import SettingsView from '@/views/SettingsView.vue'
 
 export type View = DefaultView
 
-export const VIEWS: readonly { id: View; label: string }[] = [
+/** `short`: the end of the label that is still drawn in a narrow header. */
+export const VIEWS: readonly { id: View; label: string; short?: string }[] = [
   { id: 'chat', label: 'Chat' },
-  { id: 'board', label: 'Project Board' },
+  { id: 'board', label: 'Project Board', short: 'Board' },
   { id: 'settings', label: 'Settings' },
 ]
 
@@ -27,7 +27,9 @@ export function createAppRouter(history: RouterHistory = createWebHashHistory())
       { path: '/', name: HOME, component: ChatView },
       { path: '/chat', name: 'chat', component: ChatView },
       { path: '/board', name: 'board', component: BoardView },
-      { path: '/settings', name: 'settings', component: SettingsView },
+      // Loaded on first use: the sections and their editors are most of the
+      // page's code, and Chat is where people land (README: bundle budget).
+      { path: '/settings', name: 'settings', component: () => import('@/views/SettingsView.vue') },
       { path: '/:unknown(.*)*', redirect: '/' },
     ],
   })

@@ -3,16 +3,40 @@
 // server-state store, and a change is saved there. VueUse's useColorMode
 // applies it (data-theme on <html>) and keeps it in localStorage, which is
 // all there is when signed out or offline. Without any preference: light.
+// A change the service could not take (unreachable) is not forgotten: it is
+// marked pending (in localStorage too, for a reload) and sent again when the
+// service answers, the browser is back online, or a retry timer fires; until
+// then the service's older theme does not overwrite it.
 
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { useColorMode } from '@vueuse/core'
 import type { ThemeMode } from '@/api/client'
-import { describeError } from '@/api/describeError'
+import { describeError, isUnreachable } from '@/api/describeError'
 import { useServerState } from './serverState'
 import { useSession } from './session'
 
 export const THEME_STORAGE_KEY = 'settings.theme'
+/** The user whose theme change has not reached the service yet. */
+export const THEME_PENDING_KEY = 'settings.theme.pending'
+const RETRY_MS = 15_000
+
+function readPending(): string | null {
+  try {
+    return localStorage.getItem(THEME_PENDING_KEY)
+  } catch {
+    return null
+  }
+}
+
+function writePending(user: string | null) {
+  try {
+    if (user !== null) localStorage.setItem(THEME_PENDING_KEY, user)
+    else localStorage.removeItem(THEME_PENDING_KEY)
+  } catch {
+    // storage unavailable: the change is pending for this page only
+  }
+}
 
 export const useTheme = defineStore('theme', () => {
   const server = useServerState()
@@ -30,16 +54,40 @@ export const useTheme = defineStore('theme', () => {
   const saving = ref(false)
 
   const signedIn = () => session.state === 'signed-in' && server.data('user') !== null
-  const serverTheme = computed(() => server.data('user')?.display.theme ?? null)
+  const userName = () => session.user?.github_username ?? ''
+  /** The user whose last change is still to be sent (null: nothing pending). */
+  const pendingFor = ref<string | null>(readPending())
+  const pending = computed(() => pendingFor.value !== null && pendingFor.value === userName())
+  let retryTimer: ReturnType<typeof setTimeout> | null = null
 
-  // The stored theme wins whenever it changes, except while our own save runs.
+  function setPending(user: string | null) {
+    pendingFor.value = user
+    writePending(user)
+    if (retryTimer) clearTimeout(retryTimer)
+    retryTimer = user !== null ? setTimeout(() => void retry(), RETRY_MS) : null
+  }
+
+  // The stored theme wins whenever the user's settings arrive, except while
+  // our own save runs or while a change of ours has not reached the service.
   watch(
-    serverTheme,
-    (stored) => {
-      if (stored && !saving.value) mode.value = stored
+    () => server.data('user'),
+    (user) => {
+      const stored = user?.display.theme
+      if (!stored || saving.value) return
+      if (pending.value) {
+        if (stored === theme.value) setPending(null)
+        else void push()
+        return
+      }
+      mode.value = stored
     },
     { immediate: true },
   )
+
+  function retry() {
+    if (pending.value && signedIn()) return push()
+  }
+  if (typeof window !== 'undefined') window.addEventListener('online', () => void retry())
 
   let sendAgain = false
   // One request at a time, always sending the newest choice, so quick toggles
@@ -57,12 +105,20 @@ export const useTheme = defineStore('theme', () => {
           note.value = 'Saved on this device.'
           break
         }
+        const wasPending = pending.value
         const result = await server.save('user', { display: { theme: theme.value } })
         if (result.kind !== 'ok') {
-          note.value = `Saved on this device only. ${describeError(result.error)}`
+          if (isUnreachable(result.error)) {
+            setPending(userName())
+            note.value = "Saved on this device only. Can't reach the settings service — it will be saved when the service is back."
+          } else {
+            setPending(null)
+            note.value = `Saved on this device only. ${describeError(result.error)}`
+          }
           break
         }
-        note.value = 'Theme saved.'
+        setPending(null)
+        note.value = wasPending ? 'Theme saved now that the service is back.' : 'Theme saved.'
       } while (sendAgain)
     } finally {
       saving.value = false
@@ -77,6 +133,7 @@ export const useTheme = defineStore('theme', () => {
   /** Resets the user's theme to the inherited one (signed in only). */
   async function reset() {
     if (!signedIn() || saving.value) return
+    setPending(null)
     saving.value = true
     try {
       const result = await server.save('user', { display: { theme: null } })
@@ -95,6 +152,7 @@ export const useTheme = defineStore('theme', () => {
     theme,
     note,
     saving,
+    pending,
     setTheme,
     toggle: () => setTheme(theme.value === 'dark' ? 'light' : 'dark'),
     reset,

@@ -50,6 +50,24 @@ describe('ProjectSettingsSection', () => {
     expect(wrapper.get('[data-testid="project-current"]').text()).toBe('Editing A')
   })
 
+  it('badges a field no layer sets "Not set" (there is no global board config), and a pending clear too', async () => {
+    signedIn('A')
+    vi.spyOn(api, 'projectSettings').mockResolvedValue({
+      data: projectSettings('A', (s) => {
+        s.sources['project.agent_pipeline_mappings'] = 'project'
+        s.project.agent_pipeline_mappings = { Backlog: [{ slug: 'a', display_name: null }] }
+      }),
+      etag: null,
+    })
+    const { wrapper } = mountWith(ProjectSettingsSection)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="source-project.board_display_config"]').text()).toBe('Not set')
+    expect(wrapper.get('[data-testid="source-project.agent_pipeline_mappings"]').text()).toBe('Set for this project')
+    await wrapper.get('[data-testid="reset-project.agent_pipeline_mappings"]').trigger('click')
+    expect(wrapper.get('[data-testid="source-project.agent_pipeline_mappings"]').text()).toBe('Not set after saving')
+    expect(wrapper.text()).not.toContain('Inherited')
+  })
+
   it('a slow answer for a project left behind is never shown or saved (open A, then C)', async () => {
     signedIn(null)
     const release = heldProjects()
@@ -116,6 +134,6 @@ describe('ProjectSettingsSection', () => {
     vi.spyOn(api, 'projectSettings').mockRejectedValue(new ApiError(0, 'x', { fromService: false }))
     const { wrapper } = mountWith(ProjectSettingsSection)
     await flushPromises()
-    expect(wrapper.get('[data-testid="project-load-error"]').text()).toMatch(/could not be loaded.*cannot be reached/)
+    expect(wrapper.get('[data-testid="project-load-error"]').text()).toMatch(/could not be loaded.*Can't reach the settings service/)
   })
 })

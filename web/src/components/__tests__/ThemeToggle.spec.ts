@@ -20,7 +20,10 @@ describe('theme toggle and Display section share one state', () => {
     await toggle.get('button').trigger('click')
     await flushPromises()
     expect(document.documentElement.dataset.theme).toBe('dark')
-    expect(toggle.get('button').attributes('aria-checked')).toBe('true')
+    expect(toggle.get('button').attributes('aria-pressed')).toBe('true')
+    // Named by what it turns on, whatever the state: name and label agree.
+    expect(toggle.get('button').text()).toBe('☾Dark theme')
+    expect(toggle.get('button').attributes('aria-label')).toBeUndefined()
     expect((display.get('[data-testid="input-display.theme-dark"]').element as HTMLInputElement).checked).toBe(true)
     expect(localStorage.getItem('settings.theme')).toBe('dark')
     toggle.unmount()
@@ -37,7 +40,7 @@ describe('theme toggle and Display section share one state', () => {
     await display.get('[data-testid="input-display.theme-dark"]').setValue(true)
     await flushPromises()
     expect(save).toHaveBeenCalledWith({ display: { theme: 'dark' } }, { ifMatch: null })
-    expect(toggle.get('button').attributes('aria-checked')).toBe('true')
+    expect(toggle.get('button').attributes('aria-pressed')).toBe('true')
     expect(toggle.text()).toContain('Dark')
     expect(display.get('[data-testid="source-display.theme"]').text()).toBe('Your setting')
     // The theme is not a pending edit of the section.

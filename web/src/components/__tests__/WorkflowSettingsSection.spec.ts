@@ -85,7 +85,7 @@ describe('WorkflowSettingsSection', () => {
     await wrapper.get(field('default_assignee')).setValue('hubot')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(wrapper.get('[data-testid="status-workflow"]').text()).toMatch(/cannot be reached/)
+    expect(wrapper.get('[data-testid="status-workflow"]').text()).toMatch(/Can't reach the settings service/)
     expect((wrapper.get(field('default_assignee')).element as HTMLInputElement).value).toBe('hubot')
     expect(wrapper.find('[data-testid="dirty-workflow.default_assignee"]').exists()).toBe(true)
     wrapper.unmount()
@@ -117,6 +117,25 @@ describe('WorkflowSettingsSection', () => {
     await wrapper.get('form').trigger('submit')
     await flushPromises()
     expect(put).toHaveBeenCalledWith({ workflow: { default_repository: null } }, { ifMatch: null })
+    wrapper.unmount()
+  })
+
+  it('keeps focus in the section after Save and Discard disable themselves', async () => {
+    vi.spyOn(api, 'updateUserSettings').mockImplementation(() => answer(userSettings()))
+    const wrapper = mountWith(WorkflowSettingsSection, { attachTo: document.body }).wrapper
+    await wrapper.get(field('default_assignee')).setValue('someone')
+    const saveButton = wrapper.get('[data-testid="save-workflow"]').element as HTMLButtonElement
+    saveButton.focus()
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="status-workflow"]').element)
+
+    await wrapper.get(field('default_assignee')).setValue('other')
+    const discard = wrapper.get('[data-testid="discard-workflow"]').element as HTMLButtonElement
+    discard.focus()
+    await wrapper.get('[data-testid="discard-workflow"]').trigger('click')
+    await flushPromises()
+    expect(document.activeElement).toBe(wrapper.get(field('default_repository')).element)
     wrapper.unmount()
   })
 })

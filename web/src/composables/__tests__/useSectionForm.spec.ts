@@ -201,11 +201,11 @@ describe('useSectionForm: saving', () => {
     form.set('ai.model', 'o1')
     await form.save(() => Promise.reject(new ApiError(0, 'unreachable')))
     expect(form.status.value).toBe('error')
-    expect(form.message.value).toMatch(/cannot be reached.*kept/)
+    expect(form.message.value).toMatch(/Can't reach the settings service — your changes are kept/)
     expect(form.value('ai.model')).toBe('o1')
     expect(form.payload()).toEqual({ ai: { model: 'o1' } })
     await form.save(() => Promise.reject(new ApiError(500, 'storage failure')))
-    expect(form.message.value).toMatch(/storage failure \(500\).*kept/)
+    expect(form.message.value).toMatch(/could not do this \(500\).*kept/)
     // The outcome may also come back as a value (the store's save).
     await form.save(async () => ({ kind: 'failed', error: new ApiError(401, 'no valid session') }))
     expect(form.message.value).toBe('Not saved. Your session has ended. Sign in again. Your changes are kept.')
@@ -246,7 +246,7 @@ describe('helpers', () => {
   })
 
   it('describeFailure() names 502 from a proxy as unreachable', () => {
-    expect(describeFailure(new ApiError(502, 'bad gateway'))).toMatch(/cannot be reached/)
+    expect(describeFailure(new ApiError(502, 'bad gateway'))).toMatch(/Can't reach the settings service/)
     expect(describeFailure(new ApiError(422, 'bad', { details: [{ field: 'x', message: 'y' }] }))).toMatch(/correct the fields/)
   })
 })

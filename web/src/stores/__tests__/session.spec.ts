@@ -25,7 +25,7 @@ describe('session', () => {
     me.mockRejectedValueOnce(new ApiError(502, 'bad gateway'))
     await session.refresh()
     expect(session.state).toBe('unreachable')
-    expect(session.problem).toMatch(/cannot be reached/)
+    expect(session.problem).toMatch(/Can't reach the settings service/)
   })
 })
 

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import { api, ApiError, type EffectiveUserSettings } from '@/api/client'
 import { useSession } from '@/stores/session'
-import { THEME_STORAGE_KEY, useTheme } from '@/stores/theme'
+import { THEME_PENDING_KEY, THEME_STORAGE_KEY, useTheme } from '@/stores/theme'
 import { seed } from '@/test/mountApp'
 import { userSettings } from '@/components/__tests__/fixtures'
 
@@ -68,6 +68,26 @@ describe('theme', () => {
     expect(theme.theme).toBe('dark')
     expect(localStorage.getItem(THEME_STORAGE_KEY)).toBe('dark')
     expect(theme.note).toMatch(/this device only/)
+  })
+
+  it('sends a change made while the service was unreachable once it answers again', async () => {
+    signIn('light')
+    const save = vi
+      .spyOn(api, 'updateUserSettings')
+      .mockRejectedValueOnce(new ApiError(502, 'The service answered 502 Bad Gateway.', { fromService: false }))
+    const theme = useTheme()
+    await theme.setTheme('dark')
+    expect(theme.pending).toBe(true)
+    expect(theme.note).toMatch(/this device only.*when the service is back/)
+    expect(localStorage.getItem(THEME_PENDING_KEY)).toBe('')
+    // The service is back: the user's settings arrive (another section saved), with the old theme.
+    save.mockImplementation(() => savedAs('dark'))
+    seed('user', userSettings((s) => (s.display.theme = 'light')))
+    await vi.waitFor(() => expect(theme.note).toBe('Theme saved now that the service is back.'))
+    expect(save).toHaveBeenLastCalledWith({ display: { theme: 'dark' } }, { ifMatch: null })
+    expect(theme.theme).toBe('dark')
+    expect(theme.pending).toBe(false)
+    expect(localStorage.getItem(THEME_PENDING_KEY)).toBeNull()
   })
 
   it('sends quick toggles one at a time and ends on the last choice', async () => {

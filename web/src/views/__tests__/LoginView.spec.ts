@@ -47,7 +47,7 @@ describe('LoginView', () => {
     const wrapper = view(() => Promise.reject(new ApiError(0, 'x', { fromService: false })))
     await submit(wrapper, 'octocat')
     expect(wrapper.get('[data-testid="dev-login-error"]').text()).toBe(
-      'Sign-in failed. The settings service cannot be reached. Try again.',
+      "Sign-in failed. Can't reach the settings service.",
     )
   })
 })
