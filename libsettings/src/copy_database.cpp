@@ -84,7 +84,7 @@ RowCounts copy_database(Storage& from, Storage& to, bool replace) {
                    projects.at(summary.project_id) == summary.updated_at;
         }
     }
-    const auto copied = to.internals().row_counts();
+    auto copied = to.internals().row_counts();
     if (!same || copied != from.internals().row_counts()) {
         throw StorageError("the copy in " + to.description() +
                            " does not read back equal to its source");

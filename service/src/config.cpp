@@ -231,7 +231,7 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw,
     }
     if (auto v = get("DATABASE_WAIT_SECONDS")) {
         config.database_wait = std::chrono::seconds(
-            parse_integer<std::int64_t>("DATABASE_WAIT_SECONDS", *v, 0, 24 * 3600));
+            parse_integer<std::int64_t>("DATABASE_WAIT_SECONDS", *v, 0, std::int64_t{24} * 3600));
     }
     if (auto v = get("DATABASE_NOTIFY")) {
         const auto on = parse_bool(*v);
