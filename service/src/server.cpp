@@ -44,7 +44,11 @@ constexpr std::size_t header_limit = std::size_t{16} * 1024;
 constexpr auto read_timeout = std::chrono::seconds(10);
 constexpr auto write_timeout = std::chrono::seconds(10);
 constexpr auto shutdown_grace = std::chrono::seconds(5);
-constexpr std::size_t read_threads = 2;
+// SQLite reads go through one connection per store, so more threads would only
+// queue on it; PostgreSQL reads run on pooled connections, one per thread.
+std::size_t read_threads(const Config& config) {
+    return config.database_url.empty() ? 2 : config.database_pool_size;
+}
 // Writers mostly wait for the group commit that carries their write; more of
 // them means bigger batches (one fsync for all), not more contention.
 constexpr std::size_t write_threads = 64;
@@ -126,7 +130,7 @@ struct Server::Impl {
     Api& api;
     session::SessionStore& sessions;
     asio::io_context io{static_cast<int>(config.threads)};
-    asio::thread_pool read_pool{read_threads};
+    asio::thread_pool read_pool{read_threads(config)};
     asio::thread_pool write_pool{write_threads};
     // The acceptor, the signals and the timers share one strand, and so do the
     // loops that wait on them and the shutdown that cancels them: a signal that

@@ -12,14 +12,6 @@ namespace settings::detail {
 
 namespace {
 
-std::string column_list(std::string_view prefix = "") {
-    std::string out;
-    for (const auto column : preference_columns) {
-        out.append(out.empty() ? "" : ", ").append(prefix).append(column);
-    }
-    return out;
-}
-
 // "$first, $first+1, ..." for `count` parameters.
 std::string parameters(int first, std::size_t count) {
     std::string out;

@@ -19,15 +19,6 @@ namespace settings::detail {
 
 namespace {
 
-// "ai_provider, ai_model, ..." in field_table order, optionally with a prefix per column.
-std::string column_list(std::string_view prefix = "") {
-    std::string out;
-    for (const auto column : preference_columns) {
-        out.append(out.empty() ? "" : ", ").append(prefix).append(column);
-    }
-    return out;
-}
-
 std::string placeholders(std::size_t count) {
     std::string out;
     for (std::size_t i = 0; i < count; ++i) {

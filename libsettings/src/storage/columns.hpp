@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <string>
 #include <string_view>
 
 #include <settings/field_table.hpp>
@@ -27,6 +28,16 @@ inline constexpr std::array<std::string_view, field_count> preference_columns{
 
 constexpr std::string_view column_of(Field field) {
     return preference_columns[index_of(field)];
+}
+
+/// "ai_provider, ai_model, ..." in field_table order, each column after `prefix`
+/// ("u." for "u.ai_provider"): the column list of every engine's SQL.
+inline std::string column_list(std::string_view prefix = "") {
+    std::string out;
+    for (const auto column : preference_columns) {
+        out.append(out.empty() ? "" : ", ").append(prefix).append(column);
+    }
+    return out;
 }
 
 }  // namespace settings::detail

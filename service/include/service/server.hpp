@@ -10,9 +10,10 @@
 namespace service {
 
 /// The asynchronous HTTP/1.1 host: Boost.Beast on `config.threads` I/O threads.
-/// Requests that need storage run on storage threads (two for reads, eight for
-/// writes, whose writes share group commits) and their answers are posted back,
-/// so the I/O threads never wait for SQLite. Also runs the periodic session purge.
+/// Requests that need storage run on storage threads (for reads two on SQLite,
+/// DATABASE_POOL_SIZE on PostgreSQL; 64 for writes, whose writes share group
+/// commits) and their answers are posted back, so the I/O threads never wait for
+/// storage. Also runs the periodic session purge.
 class Server {
   public:
     Server(const Config& config, Api& api, session::SessionStore& sessions);
