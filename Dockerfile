@@ -19,7 +19,14 @@
 FROM debian:12-slim AS service-build
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/
-RUN scripts/install-deps.sh build && rm -rf /var/lib/apt/lists/*
+# The C++ packages of `install-deps.sh build` (its build_packages list), not
+# the web toolchain it adds after them: Debian's nodejs and npm are some 380
+# packages this stage does not use.
+RUN packages="$(sed -n '/^build_packages=(/,/^)/{/^build_packages=(/d;/^)/d;s/#.*//;p;}' scripts/install-deps.sh)" \
+    && test -n "$packages" \
+    && apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages \
+    && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt ./
 COPY cmake cmake
 COPY migrations migrations

@@ -47,11 +47,14 @@ def test_every_stage_starts_from_the_one_base_image():
 def test_the_service_installs_through_the_shared_script():
     stages = dockerfile_stages()
     assert set(stages) >= {"service-build", "service", "web-build", "web"}
-    assert "scripts/install-deps.sh build" in stages["service-build"]
+    # The build stage takes the build_packages list of the script (not its web
+    # toolchain); the runtime stage runs the script.
+    assert re.search(r"/\^build_packages=\(/.*scripts/install-deps\.sh", stages["service-build"])
     assert "install-deps.sh runtime" in stages["service"]
     assert "apt-get install" not in stages["service"]
     script = (ROOT / "scripts/install-deps.sh").read_text()
     assert "runtime_packages=(" in script
+    assert re.search(r"^build_packages=\($", script, re.M) and "\n)\n" in script
 
 
 def test_the_service_build_copies_what_cmake_configures():
