@@ -104,14 +104,14 @@ RUN npm run build
 # ---- the page: nginx serves it and forwards /api to the service --------------
 FROM debian:12-slim AS web
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light \
-    && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/* /etc/nginx/conf.d/* \
-    && chown -R www-data:www-data /var/lib/nginx
+    && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/* /etc/nginx/conf.d/*
+# Port 80, as docker-compose.postgres.yml's proxy expects: the nginx master
+# binds it, its workers (every request) run as www-data.
 COPY docker/nginx.conf /etc/nginx/nginx.conf
 COPY --from=web-build /src/web/dist /usr/share/nginx/html
-USER www-data
-EXPOSE 8080
+EXPOSE 80
 # No curl here: bash asks for the page itself.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/80 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 STOPSIGNAL SIGQUIT
 CMD ["nginx", "-g", "daemon off;"]
