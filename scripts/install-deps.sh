@@ -16,6 +16,7 @@ build_packages=(
 test_packages=(
     catch2 sqlite3 python3 python3-pytest python3-yaml chromium libbenchmark-dev wrk
     clang libclang-rt-14-dev clang-tidy postgresql
+    podman runc netavark aardvark-dns iptables catatonit podman-compose debootstrap
 )
 # What the compiled settings-service links at run time, its CA store for GitHub,
 # and curl for the container health check.
