@@ -31,7 +31,7 @@ template <typename Change>
 std::optional<Preferences> change_user(SettingsTransaction& tx, std::string_view user_id,
                                        const std::string& now, Change change) {
     for (;;) {
-        const auto current = tx.user_for_update(user_id);
+        auto current = tx.user_for_update(user_id);
         const Preferences before = current.value_or(Preferences{});
         Preferences after = change(before);
         if (after == before) {
@@ -52,7 +52,7 @@ ProjectSettings change_project(SettingsTransaction& tx, std::string_view user_id
                                std::string_view project_id, const std::string& now, Change change) {
     for (;;) {
         const auto current = tx.project_for_update(user_id, project_id);
-        const ProjectSettings before = current.value_or(ProjectSettings{});
+        ProjectSettings before = current.value_or(ProjectSettings{});
         ProjectSettings after = change(before);
         if (after == before) {
             return before;

@@ -133,6 +133,7 @@ class PgSessionBackend final : public SessionBackend {
         return pool_.with([&](PgConnection& db) {
             const auto result = db.run(all_sessions);
             std::vector<std::pair<std::string, SessionRow>> out;
+            out.reserve(static_cast<std::size_t>(result.rows()));
             for (int row = 0; row < result.rows(); ++row) {
                 out.emplace_back(result.text(row, 9), read_row(result, row));
             }
