@@ -71,8 +71,9 @@ TEST_CASE("the store's merge matches a reference merge over random layers", "[st
 
     for (int step = 0; step < 400; ++step) {
         INFO("step " << step);
-        const std::string user = "user" + std::to_string(rng() % 6);
-        const std::string project = "P" + std::to_string(rng() % 3);
+        // Appended, not "user" + string: GCC 12's -O3 -Wrestrict misreads that.
+        const std::string user = std::string("user").append(std::to_string(rng() % 6));
+        const std::string project = std::string("P").append(std::to_string(rng() % 3));
         switch (rng() % 3) {
             case 0: {
                 settings::GlobalSettingsUpdate update{random_update(rng, true), std::nullopt};

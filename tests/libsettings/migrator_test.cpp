@@ -199,9 +199,9 @@ TEST_CASE("the build refuses migration folders with a gap, a duplicate or unequa
     const auto run = [&](const std::vector<std::string>& files) {
         std::string command = std::string(EMBED_MIGRATIONS_PATH) + " " + (dir / "out.cpp").string();
         for (const auto& file : files) {
-            command += " " + (dir / file).string();
+            command.append(" ").append((dir / file).string());
         }
-        command += " 2>" + (dir / "err.txt").string();
+        command.append(" 2>").append((dir / "err.txt").string());
         return std::system(command.c_str());
     };
 

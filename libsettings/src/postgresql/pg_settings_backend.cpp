@@ -12,11 +12,18 @@ namespace settings::detail {
 
 namespace {
 
+// "$3". (Built by appending: GCC 12's -O3 -Wrestrict misreads "$" + string.)
+std::string placeholder(int index) {
+    std::string out = "$";
+    out.append(std::to_string(index));
+    return out;
+}
+
 // "$first, $first+1, ..." for `count` parameters.
 std::string parameters(int first, std::size_t count) {
     std::string out;
     for (std::size_t i = 0; i < count; ++i) {
-        out.append(i == 0 ? "" : ", ").append("$" + std::to_string(first + static_cast<int>(i)));
+        out.append(i == 0 ? "" : ", ").append(placeholder(first + static_cast<int>(i)));
     }
     return out;
 }
@@ -26,7 +33,7 @@ std::string assignments() {
     std::string out;
     int index = 1;
     for (const auto column : preference_columns) {
-        out.append(column).append(" = $" + std::to_string(index++) + ", ");
+        out.append(column).append(" = ").append(placeholder(index++)).append(", ");
     }
     return out;
 }
@@ -63,15 +70,15 @@ const PgStatement insert_user_sql{"insert_user", "INSERT INTO user_preferences (
                                                      parameters(1, field_count + 2) +
                                                      ") ON CONFLICT (github_user_id) DO NOTHING"};
 
-const PgStatement update_user_sql{"update_user", "UPDATE user_preferences SET " + assignments() +
-                                                     "updated_at = $" + std::to_string(prefs + 1) +
-                                                     " WHERE github_user_id = $" +
-                                                     std::to_string(prefs + 2)};
+const PgStatement update_user_sql{"update_user",
+                                  "UPDATE user_preferences SET " + assignments() +
+                                      "updated_at = " + placeholder(prefs + 1) +
+                                      " WHERE github_user_id = " + placeholder(prefs + 2)};
 
 const PgStatement update_global_sql{
-    "update_global", "UPDATE global_settings SET " + assignments() + "allowed_models = $" +
-                         std::to_string(prefs + 1) + ", updated_at = $" +
-                         std::to_string(prefs + 2) + " WHERE id = 1"};
+    "update_global", "UPDATE global_settings SET " + assignments() +
+                         "allowed_models = " + placeholder(prefs + 1) +
+                         ", updated_at = " + placeholder(prefs + 2) + " WHERE id = 1"};
 
 const PgStatement select_project_for_update{
     "select_project_for_update",
