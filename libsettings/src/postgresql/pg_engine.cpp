@@ -242,19 +242,8 @@ std::unique_ptr<Engine> open_postgresql_engine(std::string_view url, const Stora
         const Migrator migrator(embedded_migrations(StorageEngine::postgresql), *options.clock);
         PgMigrationConnection migration(*connection);
         try {
-            if (options.read_only) {
-                schema_version = migration.version();
-                if (schema_version > migrator.latest_version()) {
-                    throw SchemaTooNewError(schema_version, migrator.latest_version());
-                }
-                if (schema_version < migrator.latest_version()) {
-                    throw DatabaseOpenError("the database is at schema version " +
-                                            std::to_string(schema_version) +
-                                            " and needs migrating");
-                }
-            } else {
-                schema_version = migrator.migrate(migration);
-            }
+            schema_version = options.read_only ? migrator.require_current(migration)
+                                               : migrator.migrate(migration);
         } catch (const StorageError& e) {
             throw DatabaseOpenError("cannot prepare the database " + description + ": " + e.what());
         }

@@ -205,19 +205,8 @@ int migrate_with_retry(SQLite::Database& db, const SqliteOptions& options) {
 
 // A read-only open migrates nothing: the file must be at the program's version.
 int check_version(SQLite::Database& db, const SqliteOptions& options) {
-    const Migrator migrator(options.migrations, *options.clock);
     SqliteMigrationConnection connection(db);
-    const int version = connection.version();
-    if (version > migrator.latest_version()) {
-        throw SchemaTooNewError(version, migrator.latest_version());
-    }
-    if (version < migrator.latest_version()) {
-        throw DatabaseOpenError("the database is at schema version " + std::to_string(version) +
-                                " and needs migrating to " +
-                                std::to_string(migrator.latest_version()) +
-                                " before it can be opened read-only");
-    }
-    return version;
+    return Migrator(options.migrations, *options.clock).require_current(connection);
 }
 
 }  // namespace

@@ -62,6 +62,19 @@ void Migrator::verify_applied(MigrationConnection& db) const {
     }
 }
 
+int Migrator::require_current(MigrationConnection& db) const {
+    const int version = db.version();
+    if (version > latest_version()) {
+        throw SchemaTooNewError(version, latest_version());
+    }
+    if (version < latest_version()) {
+        throw DatabaseOpenError("the database is at schema version " + std::to_string(version) +
+                                " and needs migrating to " + std::to_string(latest_version()) +
+                                " before it can be opened read-only");
+    }
+    return version;
+}
+
 int Migrator::migrate(MigrationConnection& db) const {
     db.lock();
     try {

@@ -69,6 +69,11 @@ class Migrator {
     /// file and the engine's message.
     int migrate(MigrationConnection& db) const;
 
+    /// The version of a database opened without migrating (read-only): it must be
+    /// at the newest version. Throws SchemaTooNewError, or DatabaseOpenError for an
+    /// older database. Writes nothing.
+    int require_current(MigrationConnection& db) const;
+
   private:
     int migrate_locked(MigrationConnection& db) const;
     void verify_applied(MigrationConnection& db) const;
