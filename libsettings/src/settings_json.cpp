@@ -71,14 +71,18 @@ void read_preferences(const json::object& body, Layer layer, PreferencesUpdate& 
             continue;
         }
         if (!member.value().is_object()) {
-            errors.push_back({section, std::string(must_be_object)});
+            errors.push_back({.field = section,
+                              .code = ErrorCode::wrong_type,
+                              .message = std::string(must_be_object)});
             continue;
         }
         for (const auto& leaf : member.value().get_object()) {
             const std::string path = section + "." + std::string(leaf.key());
             const auto field = find_field(path);
             if (!field) {
-                errors.push_back({path, std::string(unknown_field)});
+                errors.push_back({.field = path,
+                                  .code = ErrorCode::unknown_field,
+                                  .message = std::string(unknown_field)});
                 continue;
             }
             const auto& d = descriptor(*field);
@@ -87,7 +91,7 @@ void read_preferences(const json::object& body, Layer layer, PreferencesUpdate& 
             } else if (auto value = to_field_value(d, leaf.value())) {
                 update[*field] = std::move(*value);
             } else {
-                errors.push_back({path, "must be " + field_expectation(d)});
+                errors.push_back(wrong_type(d, path));
             }
         }
     }
@@ -99,14 +103,17 @@ void append(FieldErrors& errors, FieldErrors more) {
 }
 
 FieldErrors not_an_object() {
-    return {{"", "the body must be a JSON object"}};
+    return {
+        {.field = "", .code = ErrorCode::wrong_type, .message = "the body must be a JSON object"}};
 }
 
 std::optional<std::vector<std::string>> read_string_array(const json::value& value,
                                                           const std::string& path,
                                                           FieldErrors& errors) {
     if (!value.is_array()) {
-        errors.push_back({path, "must be an array of strings"});
+        errors.push_back({.field = path,
+                          .code = ErrorCode::wrong_type,
+                          .message = "must be an array of strings"});
         return std::nullopt;
     }
     std::vector<std::string> out;
@@ -114,12 +121,16 @@ std::optional<std::vector<std::string>> read_string_array(const json::value& val
     const auto& array = value.get_array();
     for (std::size_t i = 0; i < array.size(); ++i) {
         if (!array[i].is_string()) {
-            errors.push_back({path + "[" + std::to_string(i) + "]", "must be a string"});
+            errors.push_back({.field = path + "[" + std::to_string(i) + "]",
+                              .code = ErrorCode::wrong_type,
+                              .message = "must be a string"});
             ok = false;
         } else if (array[i].get_string().empty()) {
             // Checked here too, so that one bad key elsewhere in the document does not
             // hide this error (the document is not handed to `validate` then).
-            errors.push_back({path + "[" + std::to_string(i) + "]", "must not be empty"});
+            errors.push_back({.field = path + "[" + std::to_string(i) + "]",
+                              .code = ErrorCode::required,
+                              .message = "must not be empty"});
             ok = false;
         } else {
             out.emplace_back(array[i].get_string());
@@ -173,7 +184,9 @@ Outcome<PreferencesUpdate> parse_user_update(const json::value& body) {
     FieldErrors errors;
     for (const auto& member : body.get_object()) {
         if (!is_section(member.key())) {
-            errors.push_back({std::string(member.key()), std::string(unknown_field)});
+            errors.push_back({.field = std::string(member.key()),
+                              .code = ErrorCode::unknown_field,
+                              .message = std::string(unknown_field)});
         }
     }
     read_preferences(body.get_object(), Layer::user, update, errors);
@@ -194,7 +207,9 @@ Outcome<GlobalSettingsUpdate> parse_global_update(const json::value& body) {
         if (member.key() == "allowed_models") {
             update.allowed_models = read_string_array(member.value(), "allowed_models", errors);
         } else if (!is_section(member.key())) {
-            errors.push_back({std::string(member.key()), std::string(unknown_field)});
+            errors.push_back({.field = std::string(member.key()),
+                              .code = ErrorCode::unknown_field,
+                              .message = std::string(unknown_field)});
         }
     }
     read_preferences(body.get_object(), Layer::global, update.preferences, errors);
@@ -209,7 +224,8 @@ std::optional<BoardDisplayConfig> read_board_display_config(const json::value& v
                                                             const std::string& path,
                                                             FieldErrors& errors) {
     if (!value.is_object()) {
-        errors.push_back({path, std::string(must_be_object)});
+        errors.push_back(
+            {.field = path, .code = ErrorCode::wrong_type, .message = std::string(must_be_object)});
         return std::nullopt;
     }
     const auto errors_before = errors.size();
@@ -226,10 +242,14 @@ std::optional<BoardDisplayConfig> read_board_display_config(const json::value& v
             if (member.value().is_bool()) {
                 config.show_estimates = member.value().get_bool();
             } else {
-                errors.push_back({member_path, "must be a boolean"});
+                errors.push_back({.field = member_path,
+                                  .code = ErrorCode::wrong_type,
+                                  .message = "must be a boolean"});
             }
         } else {
-            errors.push_back({member_path, std::string(unknown_field)});
+            errors.push_back({.field = member_path,
+                              .code = ErrorCode::unknown_field,
+                              .message = std::string(unknown_field)});
         }
     }
     return errors.size() == errors_before ? std::optional(std::move(config)) : std::nullopt;
@@ -239,7 +259,8 @@ std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(const json::va
                                                                   const std::string& path,
                                                                   FieldErrors& errors) {
     if (!value.is_object()) {
-        errors.push_back({path, std::string(must_be_object)});
+        errors.push_back(
+            {.field = path, .code = ErrorCode::wrong_type, .message = std::string(must_be_object)});
         return std::nullopt;
     }
     const auto errors_before = errors.size();
@@ -247,10 +268,14 @@ std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(const json::va
     for (const auto& status : value.get_object()) {
         const std::string status_path = path + "." + std::string(status.key());
         if (status.key().empty()) {
-            errors.push_back({status_path, "status names must be non-empty UTF-8 text"});
+            errors.push_back({.field = status_path,
+                              .code = ErrorCode::required,
+                              .message = "status names must be non-empty UTF-8 text"});
         }
         if (!status.value().is_array()) {
-            errors.push_back({status_path, "must be an array of agents"});
+            errors.push_back({.field = status_path,
+                              .code = ErrorCode::wrong_type,
+                              .message = "must be an array of agents"});
             continue;
         }
         std::vector<AgentMapping> agents;
@@ -258,7 +283,9 @@ std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(const json::va
         for (std::size_t i = 0; i < items.size(); ++i) {
             const std::string item_path = status_path + "[" + std::to_string(i) + "]";
             if (!items[i].is_object()) {
-                errors.push_back({item_path, std::string(must_be_object)});
+                errors.push_back({.field = item_path,
+                                  .code = ErrorCode::wrong_type,
+                                  .message = std::string(must_be_object)});
                 continue;
             }
             AgentMapping agent;
@@ -270,20 +297,30 @@ std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(const json::va
                     if (has_slug) {
                         agent.slug = member.value().get_string();
                     } else {
-                        errors.push_back({member_path, "must be non-empty UTF-8 text"});
+                        errors.push_back({.field = member_path,
+                                          .code = member.value().is_string()
+                                                      ? ErrorCode::required
+                                                      : ErrorCode::wrong_type,
+                                          .message = "must be non-empty UTF-8 text"});
                     }
                 } else if (member.key() == "display_name") {
                     if (member.value().is_string()) {
                         agent.display_name = std::string(member.value().get_string());
                     } else if (!member.value().is_null()) {
-                        errors.push_back({member_path, "must be a string or null"});
+                        errors.push_back({.field = member_path,
+                                          .code = ErrorCode::wrong_type,
+                                          .message = "must be a string or null"});
                     }
                 } else {
-                    errors.push_back({member_path, std::string(unknown_field)});
+                    errors.push_back({.field = member_path,
+                                      .code = ErrorCode::unknown_field,
+                                      .message = std::string(unknown_field)});
                 }
             }
             if (!has_slug && !items[i].get_object().contains("slug")) {
-                errors.push_back({item_path + ".slug", "is required"});
+                errors.push_back({.field = item_path + ".slug",
+                                  .code = ErrorCode::required,
+                                  .message = "is required"});
             }
             agents.push_back(std::move(agent));
         }
@@ -314,7 +351,9 @@ Outcome<ProjectSettingsUpdate> parse_project_update(const json::value& body) {
                 update.agent_pipeline_mappings = std::move(*mappings);
             }
         } else {
-            errors.push_back({key, std::string(unknown_field)});
+            errors.push_back({.field = key,
+                              .code = ErrorCode::unknown_field,
+                              .message = std::string(unknown_field)});
         }
     }
     append(errors, validate(update));

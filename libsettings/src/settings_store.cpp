@@ -18,9 +18,11 @@ bool allows_model(const std::vector<std::string>& allowed, const std::string& mo
     return allowed.empty() || std::find(allowed.begin(), allowed.end(), model) != allowed.end();
 }
 
-FieldError model_not_allowed() {
-    return {std::string(descriptor(Field::ai_model).path),
-            "must be one of the allowed models of the global settings"};
+FieldError model_not_allowed(const std::vector<std::string>& allowed) {
+    return {.field = std::string(descriptor(Field::ai_model).path),
+            .code = ErrorCode::not_allowed,
+            .message = "must be one of the allowed models of the global settings",
+            .allowed = allowed};
 }
 
 // The user's overrides after `change`, written when they differ from the stored
@@ -183,7 +185,7 @@ Outcome<EffectiveUserSettings> SettingsStore::update_user_settings(
             const auto& model = update[Field::ai_model];
             if (model.has_value() &&
                 !allows_model(global.allowed_models, std::get<std::string>(model.value()))) {
-                return FieldErrors{model_not_allowed()};
+                return FieldErrors{model_not_allowed(global.allowed_models)};
             }
             const auto stored = change_user(tx, user_id, now, [&](const Preferences& current) {
                 return update.applied_to(current);
@@ -206,7 +208,7 @@ Outcome<GlobalSettings> SettingsStore::update_global_settings(const GlobalSettin
                 next.allowed_models = *update.allowed_models;
             }
             if (!allows_model(next.allowed_models, next.preferences.text(Field::ai_model))) {
-                return FieldErrors{model_not_allowed()};
+                return FieldErrors{model_not_allowed(next.allowed_models)};
             }
             if (next == current) {
                 return current;

@@ -27,13 +27,16 @@ std::optional<std::string> read_id(const json::object& object, std::string_view 
     const auto* value = object.if_contains(key);
     const std::string path = prefix + "." + std::string(key);
     if (value == nullptr || !value->is_string()) {
-        errors.push_back({path, "is required and must be a string"});
+        errors.push_back({.field = path,
+                          .code = value == nullptr ? ErrorCode::required : ErrorCode::wrong_type,
+                          .message = "is required and must be a string"});
         return std::nullopt;
     }
     const std::string id(value->get_string());
-    const auto error = key == "project_id" ? validate_project_id(id) : validate_user_id(id);
+    auto error = key == "project_id" ? validate_project_id(id) : validate_user_id(id);
     if (error) {
-        errors.push_back({path, error->message});
+        error->field = path;
+        errors.push_back(std::move(*error));
         return std::nullopt;
     }
     return id;
@@ -46,7 +49,9 @@ const json::array* read_list(const json::object& document, std::string_view key,
         return nullptr;
     }
     if (!value->is_array()) {
-        errors.push_back({std::string(key), "must be an array"});
+        errors.push_back({.field = std::string(key),
+                          .code = ErrorCode::wrong_type,
+                          .message = "must be an array"});
         return nullptr;
     }
     return &value->get_array();
@@ -90,19 +95,26 @@ json::object to_json(const SettingsSnapshot& snapshot) {
 
 Outcome<SettingsSnapshot> parse_snapshot(const json::value& document) {
     if (!document.is_object()) {
-        return FieldErrors{{"", "the document must be a JSON object"}};
+        return FieldErrors{{.field = "",
+                            .code = ErrorCode::wrong_type,
+                            .message = "the document must be a JSON object"}};
     }
     const auto& root = document.get_object();
     FieldErrors errors;
     SettingsSnapshot snapshot;
     const auto* format = root.if_contains("format");
     if (format == nullptr || !format->is_string() || format->get_string() != format_name) {
-        errors.push_back({"format", "must be \"" + std::string(format_name) + "\""});
+        errors.push_back({.field = "format",
+                          .code = format == nullptr ? ErrorCode::required : ErrorCode::not_allowed,
+                          .message = "must be \"" + std::string(format_name) + "\"",
+                          .allowed = {std::string(format_name)}});
     }
     for (const auto& member : root) {
         const auto key = member.key();
         if (key != "format" && key != "global" && key != "users" && key != "projects") {
-            errors.push_back({std::string(key), "is not a known field"});
+            errors.push_back({.field = std::string(key),
+                              .code = ErrorCode::unknown_field,
+                              .message = "is not a known field"});
         }
     }
     if (const auto* global = root.if_contains("global")) {
@@ -115,13 +127,16 @@ Outcome<SettingsSnapshot> parse_snapshot(const json::value& document) {
             append_prefixed(errors, "global", update.errors());
         }
     } else {
-        errors.push_back({"global", "is required"});
+        errors.push_back(
+            {.field = "global", .code = ErrorCode::required, .message = "is required"});
     }
     if (const auto* users = read_list(root, "users", errors)) {
         for (std::size_t i = 0; i < users->size(); ++i) {
             const std::string prefix = "users[" + std::to_string(i) + "]";
             if (!(*users)[i].is_object()) {
-                errors.push_back({prefix, "must be an object"});
+                errors.push_back({.field = prefix,
+                                  .code = ErrorCode::wrong_type,
+                                  .message = "must be an object"});
                 continue;
             }
             const auto& entry = (*users)[i].get_object();
@@ -138,7 +153,9 @@ Outcome<SettingsSnapshot> parse_snapshot(const json::value& document) {
         for (std::size_t i = 0; i < projects->size(); ++i) {
             const std::string prefix = "projects[" + std::to_string(i) + "]";
             if (!(*projects)[i].is_object()) {
-                errors.push_back({prefix, "must be an object"});
+                errors.push_back({.field = prefix,
+                                  .code = ErrorCode::wrong_type,
+                                  .message = "must be an object"});
                 continue;
             }
             const auto& entry = (*projects)[i].get_object();

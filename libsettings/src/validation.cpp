@@ -36,12 +36,82 @@ std::string number_text(double value) {
 void check_names(const std::vector<std::string>& names, const std::string& path,
                  FieldErrors& errors) {
     for (std::size_t i = 0; i < names.size(); ++i) {
+        std::string item = path + "[" + std::to_string(i) + "]";
         if (names[i].empty()) {
-            errors.push_back({path + "[" + std::to_string(i) + "]", "must not be empty"});
+            errors.push_back({.field = std::move(item),
+                              .code = ErrorCode::required,
+                              .message = "must not be empty"});
         } else if (!utf8_length(names[i])) {
-            errors.push_back({path + "[" + std::to_string(i) + "]", "must be valid UTF-8 text"});
+            errors.push_back({.field = std::move(item),
+                              .code = ErrorCode::bad_format,
+                              .message = "must be valid UTF-8 text"});
         }
     }
+}
+
+// The limits a field's errors carry, so that clients can say them in their words.
+void add_limits(const FieldDescriptor& field, FieldError& error) {
+    switch (field.kind) {
+        case FieldKind::choice:
+            error.allowed.assign(field.choices.begin(), field.choices.end());
+            break;
+        case FieldKind::text:
+        case FieldKind::real:
+        case FieldKind::integer:
+            error.min = field.minimum;
+            error.max = field.maximum;
+            break;
+        case FieldKind::boolean:
+        case FieldKind::repository:
+        case FieldKind::login:
+            break;
+    }
+}
+
+// The code for a value of the right type that breaks the field's rules.
+ErrorCode invalid_value_code(const FieldDescriptor& field, const FieldValue& value) {
+    switch (field.kind) {
+        case FieldKind::choice:
+            return ErrorCode::not_allowed;
+        case FieldKind::text: {
+            const auto length = utf8_length(std::get<std::string>(value));
+            if (!length) {
+                return ErrorCode::bad_format;
+            }
+            if (*length == 0) {
+                return ErrorCode::required;
+            }
+            return static_cast<double>(*length) > field.maximum ? ErrorCode::too_long
+                                                                : ErrorCode::out_of_range;
+        }
+        case FieldKind::real:
+        case FieldKind::integer:
+            return ErrorCode::out_of_range;
+        case FieldKind::boolean:
+            return ErrorCode::wrong_type;
+        case FieldKind::repository:
+        case FieldKind::login:
+            return ErrorCode::bad_format;
+    }
+    return ErrorCode::bad_format;
+}
+
+// Whether `value` is the FieldValue alternative the field's kind stores.
+bool has_kind_type(const FieldDescriptor& field, const FieldValue& value) {
+    switch (field.kind) {
+        case FieldKind::boolean:
+            return std::holds_alternative<bool>(value);
+        case FieldKind::integer:
+            return std::holds_alternative<std::int64_t>(value);
+        case FieldKind::real:
+            return std::holds_alternative<double>(value);
+        case FieldKind::choice:
+        case FieldKind::text:
+        case FieldKind::repository:
+        case FieldKind::login:
+            return std::holds_alternative<std::string>(value);
+    }
+    return false;
 }
 
 }  // namespace
@@ -169,14 +239,40 @@ bool is_valid_value(const FieldDescriptor& field, const FieldValue& value) {
     return false;
 }
 
+std::optional<FieldError> check_value(const FieldDescriptor& field, const FieldValue& value) {
+    if (is_valid_value(field, value)) {
+        return std::nullopt;
+    }
+    if (!has_kind_type(field, value)) {
+        return wrong_type(field, std::string(field.path));
+    }
+    FieldError error{.field = std::string(field.path),
+                     .code = invalid_value_code(field, value),
+                     .message = "must be " + field_expectation(field)};
+    add_limits(field, error);
+    return error;
+}
+
+FieldError wrong_type(const FieldDescriptor& field, std::string path) {
+    FieldError error{.field = std::move(path),
+                     .code = ErrorCode::wrong_type,
+                     .message = "must be " + field_expectation(field)};
+    add_limits(field, error);
+    return error;
+}
+
 FieldErrors validate(const PreferencesUpdate& update, Layer layer) {
     FieldErrors errors;
     for (const auto& field : field_table) {
         const auto& patch = update[field.field];
         if (patch.is_reset() && layer == Layer::global && !field.nullable_in_global) {
-            errors.push_back({std::string(field.path), "must not be null in global settings"});
-        } else if (patch.has_value() && !is_valid_value(field, patch.value())) {
-            errors.push_back({std::string(field.path), "must be " + field_expectation(field)});
+            errors.push_back({.field = std::string(field.path),
+                              .code = ErrorCode::required,
+                              .message = "must not be null in global settings"});
+        } else if (patch.has_value()) {
+            if (auto error = check_value(field, patch.value())) {
+                errors.push_back(std::move(*error));
+            }
         }
     }
     return errors;
@@ -189,11 +285,14 @@ FieldErrors validate(const GlobalSettingsUpdate& update) {
         const auto& model_field = descriptor(Field::ai_model);
         std::set<std::string_view> seen;
         for (std::size_t i = 0; i < models.size(); ++i) {
-            const std::string path = "allowed_models[" + std::to_string(i) + "]";
-            if (!is_valid_value(model_field, FieldValue(models[i]))) {
-                errors.push_back({path, "must be " + field_expectation(model_field)});
+            std::string path = "allowed_models[" + std::to_string(i) + "]";
+            if (auto error = check_value(model_field, FieldValue(models[i]))) {
+                error->field = std::move(path);
+                errors.push_back(std::move(*error));
             } else if (!seen.insert(models[i]).second) {
-                errors.push_back({path, "duplicates an earlier entry"});
+                errors.push_back({.field = std::move(path),
+                                  .code = ErrorCode::duplicate,
+                                  .message = "duplicates an earlier entry"});
             }
         }
     }
@@ -216,15 +315,23 @@ FieldErrors validate(const ProjectSettingsUpdate& update) {
         for (const auto& [status, agents] : update.agent_pipeline_mappings.value()) {
             const std::string path = "agent_pipeline_mappings." + status;
             if (status.empty() || !utf8_length(status)) {
-                errors.push_back({path, "status names must be non-empty UTF-8 text"});
+                errors.push_back(
+                    {.field = path,
+                     .code = status.empty() ? ErrorCode::required : ErrorCode::bad_format,
+                     .message = "status names must be non-empty UTF-8 text"});
             }
             for (std::size_t i = 0; i < agents.size(); ++i) {
                 const std::string item = path + "[" + std::to_string(i) + "]";
                 if (agents[i].slug.empty() || !utf8_length(agents[i].slug)) {
-                    errors.push_back({item + ".slug", "must be non-empty UTF-8 text"});
+                    errors.push_back({.field = item + ".slug",
+                                      .code = agents[i].slug.empty() ? ErrorCode::required
+                                                                     : ErrorCode::bad_format,
+                                      .message = "must be non-empty UTF-8 text"});
                 }
                 if (agents[i].display_name && !utf8_length(*agents[i].display_name)) {
-                    errors.push_back({item + ".display_name", "must be valid UTF-8 text"});
+                    errors.push_back({.field = item + ".display_name",
+                                      .code = ErrorCode::bad_format,
+                                      .message = "must be valid UTF-8 text"});
                 }
             }
         }
@@ -233,19 +340,42 @@ FieldErrors validate(const ProjectSettingsUpdate& update) {
 }
 
 std::optional<FieldError> validate_user_id(std::string_view user_id) {
-    if (user_id.empty() || user_id.size() > max_user_id_bytes || !utf8_length(user_id)) {
-        return FieldError{"user_id", "must be 1 to 255 bytes of UTF-8 text"};
+    constexpr std::string_view rule = "must be 1 to 255 bytes of UTF-8 text";
+    if (user_id.empty()) {
+        return FieldError{
+            .field = "user_id", .code = ErrorCode::required, .message = std::string(rule)};
+    }
+    if (user_id.size() > max_user_id_bytes) {
+        return FieldError{.field = "user_id",
+                          .code = ErrorCode::too_long,
+                          .message = std::string(rule),
+                          .max = max_user_id_bytes};
+    }
+    if (!utf8_length(user_id)) {
+        return FieldError{
+            .field = "user_id", .code = ErrorCode::bad_format, .message = std::string(rule)};
     }
     return std::nullopt;
 }
 
 std::optional<FieldError> validate_project_id(std::string_view project_id) {
-    const bool valid = !project_id.empty() && project_id.size() <= max_project_id_length &&
-                       std::all_of(project_id.begin(), project_id.end(), [](char c) {
-                           return is_ascii_alnum(c) || c == '_' || c == '-';
-                       });
+    constexpr std::string_view rule = "must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -";
+    if (project_id.empty()) {
+        return FieldError{
+            .field = "project_id", .code = ErrorCode::required, .message = std::string(rule)};
+    }
+    if (project_id.size() > max_project_id_length) {
+        return FieldError{.field = "project_id",
+                          .code = ErrorCode::too_long,
+                          .message = std::string(rule),
+                          .max = max_project_id_length};
+    }
+    const bool valid = std::all_of(project_id.begin(), project_id.end(), [](char c) {
+        return is_ascii_alnum(c) || c == '_' || c == '-';
+    });
     if (!valid) {
-        return FieldError{"project_id", "must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -"};
+        return FieldError{
+            .field = "project_id", .code = ErrorCode::bad_format, .message = std::string(rule)};
     }
     return std::nullopt;
 }
@@ -285,7 +415,9 @@ FieldErrors validate(const SettingsSnapshot& snapshot) {
     const auto& global = snapshot.global;
     for (const auto& field : field_table) {
         if (!global.preferences[field.field] && !field.nullable_in_global) {
-            errors.push_back({"global." + std::string(field.path), "is required"});
+            errors.push_back({.field = "global." + std::string(field.path),
+                              .code = ErrorCode::required,
+                              .message = "is required"});
         }
     }
     append_prefixed(
@@ -295,7 +427,10 @@ FieldErrors validate(const SettingsSnapshot& snapshot) {
     if (!global.allowed_models.empty() && model &&
         std::find(global.allowed_models.begin(), global.allowed_models.end(),
                   std::get<std::string>(*model)) == global.allowed_models.end()) {
-        errors.push_back({"global.ai.model", "must be one of the allowed models"});
+        errors.push_back({.field = "global.ai.model",
+                          .code = ErrorCode::not_allowed,
+                          .message = "must be one of the allowed models",
+                          .allowed = global.allowed_models});
     }
 
     std::set<std::string_view> users;
@@ -303,9 +438,12 @@ FieldErrors validate(const SettingsSnapshot& snapshot) {
         const auto& user = snapshot.users[i];
         const std::string prefix = "users[" + std::to_string(i) + "]";
         if (auto error = validate_user_id(user.user_id)) {
-            errors.push_back({prefix + ".user_id", error->message});
+            error->field = prefix + ".user_id";
+            errors.push_back(std::move(*error));
         } else if (!users.insert(user.user_id).second) {
-            errors.push_back({prefix + ".user_id", "duplicates an earlier user"});
+            errors.push_back({.field = prefix + ".user_id",
+                              .code = ErrorCode::duplicate,
+                              .message = "duplicates an earlier user"});
         }
         append_prefixed(errors, prefix, validate(as_update(user.overrides), Layer::user));
     }
@@ -316,15 +454,19 @@ FieldErrors validate(const SettingsSnapshot& snapshot) {
         const std::string prefix = "projects[" + std::to_string(i) + "]";
         auto user_error = validate_user_id(project.user_id);
         auto project_error = validate_project_id(project.project_id);
-        if (user_error) {
-            errors.push_back({prefix + ".user_id", user_error->message});
-        }
-        if (project_error) {
-            errors.push_back({prefix + ".project_id", project_error->message});
-        }
         if (!user_error && !project_error &&
             !projects.emplace(project.user_id, project.project_id).second) {
-            errors.push_back({prefix + ".project_id", "duplicates an earlier project row"});
+            errors.push_back({.field = prefix + ".project_id",
+                              .code = ErrorCode::duplicate,
+                              .message = "duplicates an earlier project row"});
+        }
+        if (user_error) {
+            user_error->field = prefix + ".user_id";
+            errors.push_back(std::move(*user_error));
+        }
+        if (project_error) {
+            project_error->field = prefix + ".project_id";
+            errors.push_back(std::move(*project_error));
         }
         append_prefixed(errors, prefix, validate(as_update(project.settings)));
     }

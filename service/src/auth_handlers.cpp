@@ -31,31 +31,47 @@ settings::Outcome<session::SessionUser> read_dev_user(const boost::json::object&
             const auto length =
                 value.is_string() ? settings::utf8_length(value.get_string()) : std::nullopt;
             if (!length || *length == 0 || *length > max_username_length) {
-                errors.push_back({key, "must be a string of 1 to 39 characters"});
+                errors.push_back({.field = key,
+                                  .code = !value.is_string() ? settings::ErrorCode::wrong_type
+                                          : !length          ? settings::ErrorCode::bad_format
+                                          : *length == 0     ? settings::ErrorCode::required
+                                                             : settings::ErrorCode::too_long,
+                                  .message = "must be a string of 1 to 39 characters",
+                                  .max = max_username_length});
             } else {
                 user.github_username = value.get_string();
                 has_username = true;
             }
         } else if (key == "user_id") {
-            const auto error = value.is_string() ? settings::validate_user_id(value.get_string())
-                                                 : settings::validate_user_id("");
+            auto error = value.is_string() ? settings::validate_user_id(value.get_string())
+                                           : settings::validate_user_id("");
             if (error) {
-                errors.push_back({key, error->message});
+                if (!value.is_string()) {
+                    error->code = settings::ErrorCode::wrong_type;
+                }
+                errors.push_back(std::move(*error));
             } else {
                 user.github_user_id = value.get_string();
             }
         } else if (key == "avatar_url") {
             if (!value.is_string() || value.get_string().size() > max_avatar_url_bytes) {
-                errors.push_back({key, "must be a string of at most 2048 bytes"});
+                errors.push_back({.field = key,
+                                  .code = value.is_string() ? settings::ErrorCode::too_long
+                                                            : settings::ErrorCode::wrong_type,
+                                  .message = "must be a string of at most 2048 bytes",
+                                  .max = max_avatar_url_bytes});
             } else {
                 user.github_avatar_url = std::string(value.get_string());
             }
         } else {
-            errors.push_back({key, "is not a known field"});
+            errors.push_back({.field = key,
+                              .code = settings::ErrorCode::unknown_field,
+                              .message = "is not a known field"});
         }
     }
     if (!has_username && !body.contains("username")) {
-        errors.push_back({"username", "is required"});
+        errors.push_back(
+            {.field = "username", .code = settings::ErrorCode::required, .message = "is required"});
     }
     if (!errors.empty()) {
         return errors;
@@ -93,18 +109,27 @@ Response select_project(session::SessionStore& sessions, std::string_view cookie
     const auto& object = body.get_object();
     for (const auto& member : object) {
         if (member.key() != "selected_project_id") {
-            errors.push_back({std::string(member.key()), "is not a known field"});
+            errors.push_back({.field = std::string(member.key()),
+                              .code = settings::ErrorCode::unknown_field,
+                              .message = "is not a known field"});
         }
     }
     if (const auto* value = object.if_contains("selected_project_id")) {
-        if (value->is_string() && !settings::validate_project_id(value->get_string())) {
+        auto error =
+            value->is_string() ? settings::validate_project_id(value->get_string()) : std::nullopt;
+        if (value->is_string() && !error) {
             project = std::string(value->get_string());
         } else if (!value->is_null()) {
-            errors.push_back({"selected_project_id",
-                              "must be null or 1 to 128 characters of A-Z, a-z, 0-9, _ and -"});
+            errors.push_back(
+                {.field = "selected_project_id",
+                 .code = error ? error->code : settings::ErrorCode::wrong_type,
+                 .message = "must be null or 1 to 128 characters of A-Z, a-z, 0-9, _ and -",
+                 .max = error ? error->max : std::nullopt});
         }
     } else {
-        errors.push_back({"selected_project_id", "is required"});
+        errors.push_back({.field = "selected_project_id",
+                          .code = settings::ErrorCode::required,
+                          .message = "is required"});
     }
     if (!errors.empty()) {
         return invalid(errors);

@@ -83,7 +83,22 @@ Response error_response(int status, std::string_view message,
                         const settings::FieldErrors& details) {
     boost::json::array list;
     for (const auto& d : details) {
-        list.push_back(boost::json::object{{"field", d.field}, {"message", d.message}});
+        boost::json::object detail{
+            {"field", d.field}, {"code", settings::to_string(d.code)}, {"message", d.message}};
+        if (d.min) {
+            detail["min"] = *d.min;
+        }
+        if (d.max) {
+            detail["max"] = *d.max;
+        }
+        if (!d.allowed.empty()) {
+            boost::json::array allowed;
+            for (const auto& value : d.allowed) {
+                allowed.emplace_back(value);
+            }
+            detail["allowed"] = std::move(allowed);
+        }
+        list.push_back(std::move(detail));
     }
     return json_response(status, boost::json::object{{"error", message}, {"details", list}});
 }

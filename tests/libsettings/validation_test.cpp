@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -178,4 +180,57 @@ TEST_CASE("UTF-8 length counts code points and rejects invalid text", "[validati
     CHECK_FALSE(utf8_length("\xED\xA0\x80"));      // surrogate
     CHECK_FALSE(utf8_length("\xF4\x90\x80\x80"));  // past U+10FFFF
     CHECK_FALSE(utf8_length("\xFF"));
+}
+
+TEST_CASE("every field error carries a machine code and the limits it refers to",
+          "[validation][codes]") {
+    using settings::ErrorCode;
+    settings::PreferencesUpdate update;
+    update[Field::ai_temperature] = FieldValue(2.5);
+    update[Field::ai_model] = FieldValue(repeat("m", 201));
+    update[Field::ai_provider] = FieldValue(std::string("openai"));
+    update[Field::display_sidebar_collapsed] = FieldValue(std::string("true"));
+    update[Field::workflow_default_repository] = FieldValue(std::string("not a repo"));
+    const auto errors = validate(update, settings::Layer::user);
+    REQUIRE(errors.size() == 5);
+    const auto find = [&](std::string_view path) {
+        const auto it = std::find_if(errors.begin(), errors.end(),
+                                     [&](const auto& e) { return e.field == path; });
+        REQUIRE(it != errors.end());
+        return *it;
+    };
+    const auto temperature = find("ai.temperature");
+    CHECK(temperature.code == ErrorCode::out_of_range);
+    CHECK(temperature.min == 0.0);
+    CHECK(temperature.max == 2.0);
+    const auto model = find("ai.model");
+    CHECK(model.code == ErrorCode::too_long);
+    CHECK(model.max == 200.0);
+    const auto provider = find("ai.provider");
+    CHECK(provider.code == ErrorCode::not_allowed);
+    CHECK(provider.allowed == std::vector<std::string>{"copilot", "azure_openai"});
+    CHECK(find("display.sidebar_collapsed").code == ErrorCode::wrong_type);
+    CHECK(find("workflow.default_repository").code == ErrorCode::bad_format);
+    CHECK(settings::to_string(ErrorCode::out_of_range) == "out_of_range");
+}
+
+TEST_CASE("empty, duplicate and reset-in-global errors have their own codes",
+          "[validation][codes]") {
+    using settings::ErrorCode;
+    settings::GlobalSettingsUpdate update;
+    update.preferences[Field::ai_model] = FieldValue(std::string());
+    update.preferences[Field::display_theme] = settings::Patch<FieldValue>::reset();
+    update.allowed_models = {"o1", "o1"};
+    const auto errors = validate(update);
+    REQUIRE(errors.size() == 3);
+    CHECK(errors[0].field == "ai.model");
+    CHECK(errors[0].code == ErrorCode::required);
+    CHECK(errors[1].field == "display.theme");
+    CHECK(errors[1].code == ErrorCode::required);
+    CHECK(errors[2].field == "allowed_models[1]");
+    CHECK(errors[2].code == ErrorCode::duplicate);
+    CHECK(settings::validate_project_id(repeat("a", 129))->code == ErrorCode::too_long);
+    CHECK(settings::validate_project_id(repeat("a", 129))->max == 128.0);
+    CHECK(settings::validate_project_id("a b")->code == ErrorCode::bad_format);
+    CHECK(settings::validate_project_id("")->code == ErrorCode::required);
 }

@@ -120,6 +120,27 @@ def test_user_put_reports_every_bad_field_and_writes_nothing(user):
     assert user.get("/api/v1/settings/user").json == before
 
 
+def test_every_422_detail_has_a_code_and_its_limits(user):
+    reply = user.put("/api/v1/settings/user", {
+        "ai": {"temperature": 3, "model": "", "provider": "openai", "foo": 1},
+        "display": {"sidebar_collapsed": "true"},
+        "workflow": {"default_repository": "bad repo"},
+    })
+    assert reply.status == 422
+    details = {d["field"]: d for d in reply.json["details"]}
+    assert {field: d["code"] for field, d in details.items()} == {
+        "ai.temperature": "out_of_range", "ai.model": "required", "ai.provider": "not_allowed",
+        "ai.foo": "unknown_field", "display.sidebar_collapsed": "wrong_type",
+        "workflow.default_repository": "bad_format"}
+    assert (details["ai.temperature"]["min"], details["ai.temperature"]["max"]) == (0, 2)
+    assert details["ai.provider"]["allowed"] == ["copilot", "azure_openai"]
+    assert "allowed" not in details["ai.temperature"] and "min" not in details["ai.foo"]
+
+    reply = user.put("/api/v1/settings/project/" + "p" * 129, {})
+    assert [(d["field"], d["code"], d.get("max")) for d in reply.json["details"]] == [
+        ("project_id", "too_long", 128)]
+
+
 def test_global_settings_read_and_partial_update(user):
     reply = user.get("/api/v1/settings/global")
     assert reply.status == 200

@@ -1,17 +1,41 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
 namespace settings {
 
+/// Why a field was refused, as a stable machine code that clients map to their
+/// own sentences (the message is for people reading the API directly).
+enum class ErrorCode {
+    required,       ///< missing, or empty where a value is needed
+    unknown_field,  ///< the key is not part of the document
+    wrong_type,     ///< a JSON type the field cannot take
+    out_of_range,   ///< a number outside [min, max]
+    too_long,       ///< longer than max characters (or entries)
+    bad_format,     ///< text that is not of the field's form (owner/repo, a login, UTF-8)
+    not_allowed,    ///< not one of `allowed`
+    duplicate,      ///< repeats an earlier entry
+    quota,          ///< would exceed a per-user limit (max)
+};
+
+/// The code as it appears in the API (`"out_of_range"`).
+std::string_view to_string(ErrorCode code);
+
 /// One reason an update was refused: the dotted path of the field in the request
-/// body (`ai.temperature`, `board_display_config.column_order[0]`) and a sentence.
+/// body (`ai.temperature`, `board_display_config.column_order[0]`), a code, a
+/// sentence, and the limits the code refers to where there are any.
 struct FieldError {
     std::string field;
+    ErrorCode code = ErrorCode::bad_format;
     std::string message;
+    std::optional<double> min{};
+    std::optional<double> max{};
+    std::vector<std::string> allowed{};
 
     friend bool operator==(const FieldError&, const FieldError&) = default;
 };
@@ -23,7 +47,8 @@ using FieldErrors = std::vector<FieldError>;
 inline void append_prefixed(FieldErrors& errors, const std::string& prefix,
                             const FieldErrors& more) {
     for (const auto& e : more) {
-        errors.push_back({e.field.empty() ? prefix : prefix + "." + e.field, e.message});
+        auto& placed = errors.emplace_back(e);
+        placed.field = e.field.empty() ? prefix : prefix + "." + e.field;
     }
 }
 

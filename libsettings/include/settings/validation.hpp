@@ -24,6 +24,11 @@ enum class Layer { global, user };
 bool is_valid_value(const FieldDescriptor& field, const FieldValue& value);
 /// What a valid value of the field is, for messages: "a number from 0 to 2".
 std::string field_expectation(const FieldDescriptor& field);
+/// Why `value` is not valid for `field` (reported at `field.path`), with the code
+/// and limits that say so; nothing when it is valid.
+std::optional<FieldError> check_value(const FieldDescriptor& field, const FieldValue& value);
+/// The error for a value whose JSON type the field cannot take, reported at `path`.
+FieldError wrong_type(const FieldDescriptor& field, std::string path);
 
 FieldErrors validate(const PreferencesUpdate& update, Layer layer);
 FieldErrors validate(const GlobalSettingsUpdate& update);
