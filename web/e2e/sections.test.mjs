@@ -112,7 +112,7 @@ test.describe('settings sections', () => {
     await byId(page, 'save-workflow').click()
     await waitForText(page, 'status-workflow', /Not saved/)
     assert.match(await textOf(page, 'error-workflow.default_repository'), /owner\/repo/)
-    assert.match(await textOf(page, 'error-workflow.copilot_polling_interval'), /0 to 86400/)
+    assert.match(await textOf(page, 'error-workflow.copilot_polling_interval'), /between 0 and 86400/)
     assert.equal(await byId(page, 'error-workflow.default_assignee').count(), 0)
     // The error is inside the field it names.
     assert.equal(
@@ -249,7 +249,7 @@ test.describe('settings sections', () => {
     await byId(page, 'mappings-add-agent-Review').click()
     await byId(page, 'save-project').click()
     await waitForText(page, 'status-project', /Not saved/)
-    assert.match(await textOf(page, 'mappings-slug-error-Review-0'), /non-empty|empty/)
+    assert.match(await textOf(page, 'mappings-slug-error-Review-0'), /required/)
     await byId(page, 'discard-project').click()
 
     // The picker lists the session's project first; switching shows PROJ_A as saved.
