@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 
 #include <boost/json/object.hpp>
 
@@ -10,6 +11,7 @@
 #include <settings/strict_json.hpp>
 
 #include "auth_handlers.hpp"
+#include "github_handlers.hpp"
 #include "settings_handlers.hpp"
 
 namespace service {
@@ -48,7 +50,7 @@ std::optional<std::string_view> session_cookie_of(const Request& request) {
 
 // The one place where storage failures become HTTP statuses.
 template <typename Fn>
-Response guarded(Fn&& fn) {
+std::invoke_result_t<Fn> guarded(Fn&& fn) {
     try {
         return fn();
     } catch (const settings::StorageUnavailableError& e) {
@@ -66,13 +68,15 @@ Response guarded(Fn&& fn) {
 }  // namespace
 
 Api::Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
-         session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache)
+         session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
+         GitHubProjectsCache& github_projects)
     : config_(config),
       storage_(storage),
       settings_(settings),
       sessions_(sessions),
       states_(states),
       cache_(cache),
+      github_projects_(github_projects),
       frontend_origin_(config.frontend_url.origin()) {}
 
 // Never waits: Storage::reachable answers from what the engine last saw.
@@ -123,6 +127,8 @@ Api::Triage Api::triage(const Request& request) {
             return {Stage::respond, handlers::github_login(states_, config_)};
         case Endpoint::github_callback:
             return {Stage::github_callback, {}};
+        case Endpoint::github_projects:
+            return {Stage::github_projects, {}};
         default:
             break;
     }
@@ -243,6 +249,7 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
         case Endpoint::health:
         case Endpoint::github_login:
         case Endpoint::github_callback:
+        case Endpoint::github_projects:
             break;
     }
     return error_response(404, "no such endpoint");
@@ -269,6 +276,44 @@ Response Api::github_failed(GitHubFailure failure) {
         return error_response(401, "GitHub rejected the login");
     }
     return error_response(502, "GitHub could not be reached; try again");
+}
+
+std::variant<GitHubProjectsCall, Response> Api::begin_github_projects(const Request& request) {
+    return guarded([&]() -> std::variant<GitHubProjectsCall, Response> {
+        const auto cookie = session_cookie_of(request);
+        auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+        if (!session) {
+            return error_response(401, "no valid session: sign in first");
+        }
+        // A dev login has no GitHub token, so it has no GitHub projects.
+        if (session->tokens.access_token.empty()) {
+            return handlers::github_projects({});
+        }
+        if (auto cached = github_projects_.find(session->user.github_user_id)) {
+            return handlers::github_projects(*cached);
+        }
+        return GitHubProjectsCall{std::string(*cookie), session->user.github_user_id,
+                                  std::move(session->tokens)};
+    });
+}
+
+Response Api::complete_github_projects(const GitHubProjectsCall& call,
+                                       const GitHubProjectsAnswer& answer) {
+    return guarded([&] {
+        // A session that ended meanwhile has nothing to keep the new tokens in.
+        if (answer.refreshed && !sessions_.update_tokens(call.cookie, *answer.refreshed)) {
+            return error_response(401, "no valid session: sign in first");
+        }
+        if (const auto* failure = std::get_if<GitHubFailure>(&answer.projects)) {
+            if (*failure == GitHubFailure::rejected) {
+                return error_response(401, "github_token_invalid");
+            }
+            return error_response(502, "GitHub could not be reached; try again");
+        }
+        const auto& projects = std::get<std::vector<GitHubProject>>(answer.projects);
+        github_projects_.store(call.user_id, projects);
+        return handlers::github_projects(projects);
+    });
 }
 
 void Api::finish(const Request& request, Response& response) const {

@@ -175,7 +175,7 @@ Response github_login(OAuthStates& states, const Config& config) {
     response.add_header(
         "location", base.origin() + base.path +
                         "/login/oauth/authorize?client_id=" + url_encode(*config.github_client_id) +
-                        "&scope=read%3Auser&state=" + url_encode(states.issue()));
+                        "&scope=read%3Auser%20read%3Aproject&state=" + url_encode(states.issue()));
     return response;
 }
 

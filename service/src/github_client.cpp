@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -74,6 +75,73 @@ std::optional<std::string> text_of(const boost::json::object& object, std::strin
     return std::string(value->get_string());
 }
 
+const boost::json::object* object_at(const boost::json::object& object, std::string_view key) {
+    const auto* value = object.if_contains(key);
+    return value != nullptr && value->is_object() ? &value->get_object() : nullptr;
+}
+
+// The tokens of a token endpoint's answer (a code exchanged or a token refreshed).
+std::optional<session::OAuthTokens> read_tokens(const boost::json::object& answer) {
+    auto access_token = text_of(answer, "access_token");
+    if (!access_token) {
+        return std::nullopt;
+    }
+    session::OAuthTokens tokens;
+    tokens.access_token = std::move(*access_token);
+    tokens.refresh_token = text_of(answer, "refresh_token");
+    if (const auto* expires_in = answer.if_contains("expires_in");
+        expires_in != nullptr && expires_in->is_int64() && expires_in->get_int64() > 0) {
+        tokens.expires_at = settings::format_timestamp(
+            std::chrono::system_clock::now() + std::chrono::seconds(expires_in->get_int64()));
+    }
+    return tokens;
+}
+
+bool has_expired(const session::OAuthTokens& tokens) {
+    if (!tokens.expires_at) {
+        return false;
+    }
+    const auto expires_at = settings::parse_timestamp(*tokens.expires_at);
+    return expires_at && *expires_at <= std::chrono::system_clock::now();
+}
+
+// Open projects of the viewer and of their organisations. Closed ones are left
+// out: nobody picks a board that is closed.
+constexpr std::string_view projects_query =
+    R"({"query":"query { viewer { )"
+    R"(projectsV2(first: 100) { nodes { ...project } } )"
+    R"(organizations(first: 50) { nodes { projectsV2(first: 100) { nodes { ...project } } } } } } )"
+    R"(fragment project on ProjectV2 { id title url closed )"
+    R"(owner { ... on User { login } ... on Organization { login } } }"})";
+
+// Appends the projects of one `projectsV2` connection, skipping closed ones,
+// ones seen already and nodes that are not complete.
+void add_projects(const boost::json::object* connection, std::vector<GitHubProject>& out) {
+    const auto* nodes = connection != nullptr ? connection->if_contains("nodes") : nullptr;
+    if (nodes == nullptr || !nodes->is_array()) {
+        return;
+    }
+    for (const auto& node : nodes->get_array()) {
+        if (!node.is_object()) {
+            continue;
+        }
+        const auto& project = node.get_object();
+        const auto* closed = project.if_contains("closed");
+        const auto* owner = object_at(project, "owner");
+        auto id = text_of(project, "id");
+        auto title = text_of(project, "title");
+        auto url = text_of(project, "url");
+        auto login = owner != nullptr ? text_of(*owner, "login") : std::nullopt;
+        if ((closed != nullptr && closed->is_bool() && closed->get_bool()) || !id || !title ||
+            !url || !login) {
+            continue;
+        }
+        if (std::none_of(out.begin(), out.end(), [&](const auto& p) { return p.id == *id; })) {
+            out.push_back({std::move(*id), std::move(*title), std::move(*login), std::move(*url)});
+        }
+    }
+}
+
 }  // namespace
 
 struct GitHubClient::Impl {
@@ -140,6 +208,75 @@ struct GitHubClient::Impl {
         }
         co_return co_await exchange(tls_stream, request);
     }
+
+    // New tokens for a refresh token, or why there are none.
+    asio::awaitable<std::variant<session::OAuthTokens, GitHubFailure>> refresh(
+        const std::string& refresh_token) {
+        const boost::json::object body{{"client_id", config.github_client_id.value_or("")},
+                                       {"client_secret", config.github_client_secret.value_or("")},
+                                       {"grant_type", "refresh_token"},
+                                       {"refresh_token", refresh_token}};
+        const auto answer =
+            co_await send(config.github_oauth_url, http::verb::post, "/login/oauth/access_token",
+                          "", settings::to_json_text(body));
+        if (!answer || answer->status >= 500) {
+            settings::log::warn(component, "the token endpoint could not be reached");
+            co_return GitHubFailure::unavailable;
+        }
+        const auto json = json_object(answer->body);
+        auto tokens = json ? read_tokens(*json) : std::nullopt;
+        if (answer->status != 200 || !tokens) {
+            settings::log::info(component, "GitHub refused to refresh a token");
+            co_return GitHubFailure::rejected;
+        }
+        co_return std::move(*tokens);
+    }
+
+    // Replaces `tokens` by refreshed ones and records them in `answer`; false, with
+    // the failure in `answer`, when GitHub gave none.
+    asio::awaitable<bool> refresh_into(session::OAuthTokens& tokens, GitHubProjectsAnswer& answer) {
+        auto refreshed = co_await refresh(*tokens.refresh_token);
+        if (const auto* failure = std::get_if<GitHubFailure>(&refreshed)) {
+            answer.projects = *failure;
+            co_return false;
+        }
+        tokens = std::get<session::OAuthTokens>(std::move(refreshed));
+        answer.refreshed = tokens;
+        co_return true;
+    }
+
+    asio::awaitable<std::variant<std::vector<GitHubProject>, GitHubFailure>> list_projects(
+        const std::string& access_token) {
+        const auto answer = co_await send(config.github_api_url, http::verb::post, "/graphql",
+                                          "Bearer " + access_token, std::string(projects_query));
+        if (!answer || answer->status >= 500) {
+            settings::log::warn(component, "the GraphQL endpoint could not be reached");
+            co_return GitHubFailure::unavailable;
+        }
+        if (answer->status == 401 || answer->status == 403) {
+            co_return GitHubFailure::rejected;
+        }
+        const auto json = json_object(answer->body);
+        const auto* data = json ? object_at(*json, "data") : nullptr;
+        const auto* viewer = data != nullptr ? object_at(*data, "viewer") : nullptr;
+        if (answer->status != 200 || viewer == nullptr) {
+            settings::log::warn(component, "the GraphQL endpoint answered something unexpected");
+            co_return GitHubFailure::unavailable;
+        }
+        std::vector<GitHubProject> projects;
+        add_projects(object_at(*viewer, "projectsV2"), projects);
+        const auto* organizations = object_at(*viewer, "organizations");
+        const auto* nodes =
+            organizations != nullptr ? organizations->if_contains("nodes") : nullptr;
+        if (nodes != nullptr && nodes->is_array()) {
+            for (const auto& organization : nodes->get_array()) {
+                if (organization.is_object()) {
+                    add_projects(object_at(organization.get_object(), "projectsV2"), projects);
+                }
+            }
+        }
+        co_return projects;
+    }
 };
 
 GitHubClient::GitHubClient(asio::any_io_executor executor, const Config& config)
@@ -161,22 +298,16 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(st
         co_return GitHubFailure::unavailable;
     }
     const auto token_json = json_object(token_answer->body);
-    const auto access_token = token_json ? text_of(*token_json, "access_token") : std::nullopt;
-    if (token_answer->status != 200 || !access_token) {
+    auto tokens = token_json ? read_tokens(*token_json) : std::nullopt;
+    if (token_answer->status != 200 || !tokens) {
         settings::log::info(component, "GitHub rejected an authorization code");
         co_return GitHubFailure::rejected;
     }
     GitHubLogin login;
-    login.tokens.access_token = *access_token;
-    login.tokens.refresh_token = text_of(*token_json, "refresh_token");
-    if (const auto* expires_in = token_json->if_contains("expires_in");
-        expires_in != nullptr && expires_in->is_int64() && expires_in->get_int64() > 0) {
-        login.tokens.expires_at = settings::format_timestamp(
-            std::chrono::system_clock::now() + std::chrono::seconds(expires_in->get_int64()));
-    }
+    login.tokens = std::move(*tokens);
 
     const auto user_answer = co_await impl_->send(config.github_api_url, http::verb::get, "/user",
-                                                  "Bearer " + *access_token, "");
+                                                  "Bearer " + login.tokens.access_token, "");
     if (!user_answer || user_answer->status >= 500) {
         settings::log::warn(component, "the user endpoint could not be reached");
         co_return GitHubFailure::unavailable;
@@ -199,6 +330,23 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(st
     login.user.github_username = *login_name;
     login.user.github_avatar_url = text_of(*user_json, "avatar_url");
     co_return login;
+}
+
+asio::awaitable<GitHubProjectsAnswer> GitHubClient::projects(session::OAuthTokens tokens) {
+    // An access token known to have expired is refreshed before it is used; one
+    // GitHub refuses is refreshed once and the list asked for again.
+    GitHubProjectsAnswer answer{GitHubFailure::rejected, std::nullopt};
+    if (has_expired(tokens) && tokens.refresh_token &&
+        !co_await impl_->refresh_into(tokens, answer)) {
+        co_return answer;
+    }
+    answer.projects = co_await impl_->list_projects(tokens.access_token);
+    const auto* failure = std::get_if<GitHubFailure>(&answer.projects);
+    if (failure != nullptr && *failure == GitHubFailure::rejected && !answer.refreshed &&
+        tokens.refresh_token && co_await impl_->refresh_into(tokens, answer)) {
+        answer.projects = co_await impl_->list_projects(tokens.access_token);
+    }
+    co_return answer;
 }
 
 }  // namespace service

@@ -81,7 +81,10 @@ int serve(const service::Config& config) {
     service::OAuthStates states(settings::SystemClock::instance());
     service::ResponseCache cache([&storage] { return storage->change_version(); },
                                  settings::SystemClock::instance());
-    service::Api api(config, *storage, settings_store, sessions, states, cache);
+    // A page opening its project picker again within a minute does not call GitHub.
+    service::GitHubProjectsCache github_projects(settings::SystemClock::instance(),
+                                                 std::chrono::seconds(60), 10'000);
+    service::Api api(config, *storage, settings_store, sessions, states, cache, github_projects);
     service::Server server(config, api, sessions);
     try {
         server.listen();

@@ -27,6 +27,7 @@ constexpr std::array routes{
     Route{Endpoint::global_settings, "/api/v1/settings/global", "GET, PUT", true},
     Route{Endpoint::projects, "/api/v1/settings/projects", "GET", true},
     Route{Endpoint::project_settings, project_prefix, "GET, PUT", true},
+    Route{Endpoint::github_projects, "/api/v1/github/projects", "GET", true},
 };
 
 const Route& route(Endpoint endpoint) {

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -85,14 +86,14 @@ http::response<http::string_body> to_message(Response& response, unsigned versio
 // Runs `work` on `pool` and resumes the caller on its own executor with the
 // result. The answer is posted straight to the caller's executor: it must not
 // queue behind other jobs of the pool that may be waiting for a lock.
-template <typename Work>
-awaitable<Response> run_on(asio::thread_pool& pool, Work work) {
+template <typename Work, typename Result = std::invoke_result_t<Work&>>
+awaitable<Result> run_on(asio::thread_pool& pool, Work work) {
     co_return co_await asio::async_initiate<decltype(use_awaitable),
-                                            void(std::exception_ptr, Response)>(
+                                            void(std::exception_ptr, Result)>(
         [&pool](auto handler, Work job) {
             asio::post(pool, [job = std::move(job), handler = std::move(handler)]() mutable {
                 std::exception_ptr error;
-                Response response;
+                Result response{};
                 try {
                     response = job();
                 } catch (...) {
@@ -158,6 +159,8 @@ struct Server::Impl {
                 co_return co_await run_on(write_pool, [&] { return api.handle(request); });
             case Api::Stage::github_callback:
                 break;
+            case Api::Stage::github_projects:
+                co_return co_await list_github_projects(request);
         }
         auto first = api.begin_github_callback(request);
         if (auto* answer = std::get_if<Response>(&first)) {
@@ -169,6 +172,20 @@ struct Server::Impl {
         }
         const auto& login = std::get<GitHubLogin>(result);
         co_return co_await run_on(write_pool, [&] { return api.complete_login(login); });
+    }
+
+    awaitable<Response> list_github_projects(const Request& request) {
+        auto first = co_await run_on(read_pool, [&] { return api.begin_github_projects(request); });
+        if (auto* answer = std::get_if<Response>(&first)) {
+            co_return std::move(*answer);
+        }
+        const auto& call = std::get<GitHubProjectsCall>(first);
+        const auto answer = co_await github.projects(call.tokens);
+        if (answer.refreshed) {
+            co_return co_await run_on(write_pool,
+                                      [&] { return api.complete_github_projects(call, answer); });
+        }
+        co_return api.complete_github_projects(call, answer);
     }
 
     // Answers a request that could not be read, then the connection closes.

@@ -207,12 +207,23 @@ def user(client):
 
 
 class FakeGitHub:
-    """GitHub's OAuth and user endpoints on 127.0.0.1, answering from a code table."""
+    """GitHub's OAuth, user and GraphQL endpoints on 127.0.0.1, answering from tables.
+
+    `codes` maps authorization codes to (access token, user); `refresh_tokens` maps
+    refresh tokens to the access token a refresh issues; `expires_in` and
+    `refresh_token` are added to code exchanges when set; `revoked` access tokens
+    are refused; `projects` maps access tokens' users to their GraphQL `viewer`."""
 
     def __init__(self):
         self.codes = {"good-code": ("gho_fake_token_1", {"id": 583231, "login": "octocat",
                                                          "avatar_url": "https://avatars/u/1"})}
         self.token_requests = []
+        self.graphql_requests = []
+        self.refresh_tokens = {}
+        self.refresh_token = None
+        self.expires_in = None
+        self.revoked = set()
+        self.viewer = {"projectsV2": {"nodes": []}, "organizations": {"nodes": []}}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -227,17 +238,42 @@ class FakeGitHub:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def token(self):
+                return self.headers.get("Authorization", "").removeprefix("Bearer ")
+
+            def known_token(self):
+                token = self.token()
+                known = {access for access, _ in fake.codes.values()}
+                known |= set(fake.refresh_tokens.values())
+                return token in known and token not in fake.revoked
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if urlparse(self.path).path == "/graphql":
+                    fake.graphql_requests.append((self.token(), body))
+                    if not self.known_token():
+                        return self.reply(401, {"message": "Bad credentials"})
+                    return self.reply(200, {"data": {"viewer": fake.viewer}})
                 fake.token_requests.append((self.path, dict(self.headers), body))
                 if urlparse(self.path).path != "/login/oauth/access_token":
                     return self.reply(404, {"message": "Not Found"})
+                if body.get("grant_type") == "refresh_token":
+                    access = fake.refresh_tokens.get(body.get("refresh_token"))
+                    if access is None:
+                        return self.reply(200, {"error": "bad_refresh_token"})
+                    return self.reply(200, {"access_token": access, "token_type": "bearer",
+                                            "refresh_token": body["refresh_token"],
+                                            "expires_in": 28800})
                 entry = fake.codes.get(body.get("code"))
                 if entry is None:
                     return self.reply(200, {"error": "bad_verification_code"})
-                self.reply(200, {"access_token": entry[0], "token_type": "bearer",
-                                 "scope": "read:user"})
+                answer = {"access_token": entry[0], "token_type": "bearer", "scope": "read:user"}
+                if fake.refresh_token:
+                    answer["refresh_token"] = fake.refresh_token
+                if fake.expires_in:
+                    answer["expires_in"] = fake.expires_in
+                self.reply(200, answer)
 
             def do_GET(self):
                 if urlparse(self.path).path != "/user":
@@ -254,6 +290,7 @@ class FakeGitHub:
 
     def close(self):
         self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture

@@ -121,6 +121,8 @@ struct ApiFixture {
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<service::OAuthStates> states;
     std::unique_ptr<ResponseCache> cache;
+    service::GitHubProjectsCache github_projects{settings::SystemClock::instance(),
+                                                 std::chrono::seconds(60), 16};
     std::unique_ptr<service::Api> api;
     std::string cookie;
 
@@ -132,7 +134,8 @@ struct ApiFixture {
         states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
         cache = std::make_unique<ResponseCache>([] { return std::optional<std::int64_t>(1); },
                                                 settings::SystemClock::instance());
-        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache);
+        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache,
+                                             github_projects);
         cookie = sessions->create({"42", "octocat", std::nullopt}, {"t", {}, {}}).cookie;
     }
 

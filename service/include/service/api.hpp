@@ -1,9 +1,12 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <service/config.hpp>
+#include <service/github_projects_cache.hpp>
 #include <service/http_message.hpp>
 #include <service/oauth_states.hpp>
 #include <service/response_cache.hpp>
@@ -22,8 +25,22 @@ struct GitHubLogin {
 };
 
 enum class GitHubFailure {
-    rejected,     // GitHub refused the code: 401
+    rejected,     // GitHub refused the code or token: 401
     unavailable,  // GitHub could not be reached or answered nonsense: 502
+};
+
+/// A project list to ask GitHub for, with the session's tokens.
+struct GitHubProjectsCall {
+    std::string cookie;
+    std::string user_id;
+    session::OAuthTokens tokens;
+};
+
+/// What GitHub answered for a project list, and the tokens a refresh on the way
+/// produced (they replace the session's).
+struct GitHubProjectsAnswer {
+    std::variant<std::vector<GitHubProject>, GitHubFailure> projects;
+    std::optional<session::OAuthTokens> refreshed;
 };
 
 /// The HTTP API as plain functions from requests to responses. The host calls
@@ -33,13 +50,16 @@ enum class GitHubFailure {
 class Api {
   public:
     Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
-        session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache);
+        session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
+        GitHubProjectsCache& github_projects);
 
     enum class Stage {
         respond,          // `response` is the answer
         storage_read,     // call `handle` on a storage thread
         storage_write,    // call `handle` on the storage thread for writes
         github_callback,  // call `begin_github_callback`, then GitHub, then `complete_login`
+        github_projects,  // call `begin_github_projects` on a storage thread, then GitHub,
+                          // then `complete_github_projects` (on the write thread if refreshed)
     };
     struct Triage {
         Stage stage;
@@ -62,6 +82,15 @@ class Api {
     [[nodiscard]] Response complete_login(const GitHubLogin& login);
     [[nodiscard]] static Response github_failed(GitHubFailure failure);
 
+    /// The project list's first step: the session (401), then the answer when
+    /// none from GitHub is needed (dev login, a list cached in the last minute),
+    /// else the call to make. May block on the database.
+    [[nodiscard]] std::variant<GitHubProjectsCall, Response> begin_github_projects(
+        const Request& request);
+    /// Stores refreshed tokens in the session and the list in the cache; the answer.
+    [[nodiscard]] Response complete_github_projects(const GitHubProjectsCall& call,
+                                                    const GitHubProjectsAnswer& answer);
+
     /// Adds what every response carries: no-store, nosniff and, for the frontend's
     /// origin, the CORS headers.
     void finish(const Request& request, Response& response) const;
@@ -81,6 +110,7 @@ class Api {
     session::SessionStore& sessions_;
     OAuthStates& states_;
     ResponseCache& cache_;
+    GitHubProjectsCache& github_projects_;
     std::string frontend_origin_;
 };
 

@@ -24,6 +24,11 @@ class GitHubClient {
     /// The user and tokens for an authorization code, or why there are none.
     boost::asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> login(std::string code);
 
+    /// The Projects (v2) the tokens' user owns or sees through their organisations.
+    /// An expired access token, or one GitHub refuses, is first refreshed with the
+    /// refresh token when there is one; the answer then carries the new tokens.
+    boost::asio::awaitable<GitHubProjectsAnswer> projects(session::OAuthTokens tokens);
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

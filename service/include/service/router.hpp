@@ -18,6 +18,7 @@ enum class Endpoint {
     global_settings,
     projects,
     project_settings,
+    github_projects,
 };
 
 struct RouteMatch {

@@ -20,6 +20,7 @@ function service({ signedIn }: { signedIn: boolean }) {
   })
   vi.spyOn(api, 'globalSettings').mockResolvedValue({ data: globalSettings(), etag: null })
   vi.spyOn(api, 'projects').mockResolvedValue({ data: { projects: [] }, etag: null })
+  vi.spyOn(api, 'githubProjects').mockResolvedValue({ data: { projects: [] }, etag: null })
 }
 
 async function start(path = '/') {

@@ -35,6 +35,12 @@ export type ErrorCode = NonNullable<FieldError['code']>
 type JsonOf<Op> = Op extends { responses: { 200: { content: { 'application/json': infer Body } } } } ? Body : never
 
 export type ProjectSummary = JsonOf<operations['listProjectSettings']>['projects'][number]
+/** One of the signed-in user's GitHub Projects (v2), from GET /github/projects. */
+export type GitHubProject = JsonOf<operations['listGithubProjects']>['projects'][number]
+
+/** The 401 error of GET /github/projects: GitHub refused the stored token, the session stays. */
+export const GITHUB_TOKEN_INVALID = 'github_token_invalid'
+
 /**
  * GET /health. `dev_login` is not in openapi.yaml yet; the service sends it
  * to say whether POST /auth/dev-login exists (see web/README.md).
@@ -187,7 +193,8 @@ async function request<T>(
       fromService && payload.error !== ''
         ? (payload.error as string)
         : `The service answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`
-    if (response.status === 401 && unauthorizedHandler) unauthorizedHandler()
+    // Only the session's own end signs the page out, not GitHub refusing its token.
+    if (response.status === 401 && unauthorizedHandler && payload.error !== GITHUB_TOKEN_INVALID) unauthorizedHandler()
     throw new ApiError(response.status, message, {
       details: parseDetails(payload.details),
       retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
@@ -223,6 +230,8 @@ export const api = {
     request<Json<'updateGlobalSettings'>>('PUT', '/settings/global', update, options),
   projects: (options?: RequestOptions) =>
     request<Json<'listProjectSettings'>>('GET', '/settings/projects', undefined, options),
+  githubProjects: (options?: RequestOptions) =>
+    request<Json<'listGithubProjects'>>('GET', '/github/projects', undefined, options),
   projectSettings: (projectId: string, options?: RequestOptions) =>
     request<Json<'getProjectSettings'>>('GET', projectPath(projectId), undefined, options),
   updateProjectSettings: (projectId: string, update: ProjectSettingsUpdate, options?: RequestOptions) =>

@@ -5,7 +5,7 @@
 // the field's label from the catalogue; without a code (today's service) the
 // API's message follows the label.
 
-import { ApiError, type ErrorCode, type FieldError } from './client'
+import { ApiError, GITHUB_TOKEN_INVALID, type ErrorCode, type FieldError } from './client'
 import { fieldLabel, fieldSpec, type FieldKind, type FieldSpec } from '@/settings/fieldCatalogue'
 
 /** A network error, a proxy's 502–504, or a proxy's 500 without the service's JSON body. */
@@ -129,7 +129,9 @@ export function describeError(error: unknown, field?: string): string {
   if (error.isUnavailable) return UNREACHABLE
   switch (error.status) {
     case 401:
-      return 'Your session has ended. Sign in again.'
+      return error.message === GITHUB_TOKEN_INVALID
+        ? 'GitHub no longer accepts your sign-in. Sign out and in again to list your GitHub projects.'
+        : 'Your session has ended. Sign in again.'
     case 403:
       return 'You are not allowed to make this change.'
     case 412:

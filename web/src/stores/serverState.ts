@@ -1,5 +1,6 @@
 // The page's one store of server state, keyed by resource: "global", "user",
-// "projects" (the ids with stored project settings) and "project:<id>". Each
+// "projects" (the ids with stored project settings), "github-projects" (the
+// user's GitHub Projects) and "project:<id>". Each
 // entry keeps the data, its ETag and revisions (when the service sends them)
 // and a status. Components read entries and never fetch on their own.
 //
@@ -22,6 +23,7 @@ import {
   type EffectiveProjectSettings,
   type EffectiveUserSettings,
   type FieldError,
+  type GitHubProject,
   type GlobalSettings,
   type GlobalSettingsUpdate,
   type ProjectSettingsUpdate,
@@ -31,7 +33,7 @@ import {
 } from '@/api/client'
 
 export type ProjectKey = `project:${string}`
-export type ResourceKey = 'global' | 'user' | 'projects' | ProjectKey
+export type ResourceKey = 'global' | 'user' | 'projects' | 'github-projects' | ProjectKey
 
 export const projectKey = (projectId: string): ProjectKey => `project:${projectId}`
 const isProjectKey = (key: string): key is ProjectKey => key.startsWith('project:')
@@ -43,9 +45,11 @@ export type DataOf<K extends ResourceKey> = K extends 'global'
     ? EffectiveUserSettings
     : K extends 'projects'
       ? ProjectSummary[]
-      : EffectiveProjectSettings
+      : K extends 'github-projects'
+        ? GitHubProject[]
+        : EffectiveProjectSettings
 
-/** The body of a save for each kind of key ("projects" is read-only). */
+/** The body of a save for each kind of key (the two project lists are read-only). */
 export type PatchOf<K extends ResourceKey> = K extends 'global'
   ? GlobalSettingsUpdate
   : K extends 'user'
@@ -96,6 +100,7 @@ function fetchKey(key: ResourceKey, signal: AbortSignal): Promise<ApiResponse<un
   if (key === 'global') return api.globalSettings({ signal })
   if (key === 'user') return api.userSettings({ signal })
   if (key === 'projects') return api.projects({ signal }).then((r) => ({ ...r, data: r.data.projects }))
+  if (key === 'github-projects') return api.githubProjects({ signal }).then((r) => ({ ...r, data: r.data.projects }))
   return api.projectSettings(key.slice('project:'.length), { signal })
 }
 

@@ -19,6 +19,7 @@ function signedIn(selected: string | null) {
   session.state = 'signed-in'
   session.user = user(selected)
   vi.spyOn(api, 'projects').mockResolvedValue({ data: { projects: [] }, etag: null })
+  vi.spyOn(api, 'githubProjects').mockResolvedValue({ data: { projects: [] }, etag: null })
   vi.spyOn(api, 'selectProject').mockImplementation(async (id) => ({ data: user(id), etag: null }))
 }
 
@@ -42,6 +43,45 @@ async function openId(wrapper: ReturnType<typeof mountWith>['wrapper'], id: stri
 }
 
 describe('ProjectSettingsSection', () => {
+  it('lists GitHub projects by title and owner, then the other ids with stored settings', async () => {
+    signedIn('B')
+    vi.spyOn(api, 'projectSettings').mockResolvedValue({ data: projectSettings('B'), etag: null })
+    vi.spyOn(api, 'projects').mockResolvedValue({
+      data: { projects: [{ project_id: 'PVT_2', updated_at: '2026-11-26T10:00:00.000Z' }, { project_id: 'OLD', updated_at: '2026-11-25T10:00:00.000Z' }] },
+      etag: null,
+    })
+    vi.spyOn(api, 'githubProjects').mockResolvedValue({
+      data: {
+        projects: [
+          { id: 'PVT_1', title: 'Roadmap', owner: 'octocat', url: 'https://github.com/users/octocat/projects/1' },
+          { id: 'PVT_2', title: 'Team board', owner: 'octo-org', url: 'https://github.com/orgs/octo-org/projects/2' },
+        ],
+      },
+      etag: null,
+    })
+    const { wrapper } = mountWith(ProjectSettingsSection)
+    await flushPromises()
+    const options = wrapper.findAll('[data-testid="project-picker"] option:not([disabled])')
+    expect(options.map((o) => [o.attributes('value'), o.text()])).toEqual([
+      ['B', 'B (selected)'],
+      ['PVT_1', 'Roadmap — octocat'],
+      ['PVT_2', 'Team board — octo-org'],
+      ['OLD', 'OLD'],
+    ])
+    expect(wrapper.find('[data-testid="github-projects-note"]').exists()).toBe(false)
+  })
+
+  it('says GitHub refused the token without signing out, and still offers typed ids', async () => {
+    signedIn('A')
+    vi.spyOn(api, 'projectSettings').mockResolvedValue({ data: projectSettings('A'), etag: null })
+    vi.spyOn(api, 'githubProjects').mockRejectedValue(new ApiError(401, 'github_token_invalid'))
+    const { wrapper } = mountWith(ProjectSettingsSection)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="github-projects-note"]').text()).toContain('GitHub no longer accepts your sign-in')
+    expect(useSession().state).toBe('signed-in')
+    expect(wrapper.get('[data-testid="project-new-id"]').attributes('disabled')).toBeUndefined()
+  })
+
   it("shows the session's project on mount", async () => {
     signedIn('A')
     vi.spyOn(api, 'projectSettings').mockResolvedValue({ data: projectSettings('A'), etag: null })

@@ -13,6 +13,7 @@ function serviceWith() {
   vi.spyOn(api, 'userSettings').mockResolvedValue({ data: userSettings(), etag: null })
   vi.spyOn(api, 'globalSettings').mockResolvedValue({ data: globalSettings(), etag: null })
   vi.spyOn(api, 'projects').mockResolvedValue({ data: { projects: [] }, etag: null })
+  vi.spyOn(api, 'githubProjects').mockResolvedValue({ data: { projects: [] }, etag: null })
 }
 
 async function openSettings() {
