@@ -83,6 +83,10 @@ class PgAdminBackend final : public AdminBackend {
         });
     }
 
+    void clear() override {
+        pool_.with([](PgConnection& db) { return db.exec("DELETE FROM admin_users"); });
+    }
+
   private:
     template <typename Fn>
     auto transaction(Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {

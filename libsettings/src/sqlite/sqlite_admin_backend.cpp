@@ -96,6 +96,11 @@ class SqliteAdminBackend final : public AdminBackend {
         });
     }
 
+    void clear() override {
+        transaction("deleting every admin",
+                    [&] { return writer_.connection().exec("DELETE FROM admin_users"); });
+    }
+
   private:
     // Runs `fn` in a BEGIN IMMEDIATE transaction on the write connection.
     template <typename Fn>

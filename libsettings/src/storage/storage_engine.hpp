@@ -114,6 +114,8 @@ class AdminBackend {
     virtual AdminRemoval remove(std::string_view user_id) = 0;
     /// Sets the login of a stored admin when it differs.
     virtual void set_login(std::string_view user_id, std::string_view login) = 0;
+    /// Deletes every admin (a copy with --replace, which then inserts the source's).
+    virtual void clear() = 0;
 };
 
 /// A `user_sessions` row as the engines store it; tokens as sealed by the store.
@@ -195,7 +197,7 @@ class Engine {
 };
 
 /// The tables `row_counts` reports, in its order.
-inline constexpr std::array<const char*, 4> data_tables{"global_settings", "user_preferences",
-                                                        "project_settings", "user_sessions"};
+inline constexpr std::array<const char*, 5> data_tables{
+    "global_settings", "user_preferences", "project_settings", "user_sessions", "admin_users"};
 
 }  // namespace settings::detail
