@@ -15,8 +15,11 @@ export const DIST_DIR = join(WEB_DIR, 'dist')
 export const RESULTS_DIR = join(WEB_DIR, 'test-results')
 /** The pictures web/README.md shows (light, dark, phone), rewritten by every run. */
 export const SCREENSHOTS_DIR = join(WEB_DIR, 'docs', 'screenshots')
-/** @param {import('@playwright/test').Browser} browser the worker's browser (the `browser` fixture) */
-export async function startHarness(browser) {
+/**
+ * @param {import('@playwright/test').Browser} browser the worker's browser (the `browser` fixture)
+ * @param {{ env?: Record<string,string> }} [options] extra service environment, kept across restarts
+ */
+export async function startHarness(browser, { env = {} } = {}) {
   const cleanups = []
   // Contexts a failed test left open are closed with the rest.
   const contexts = []
@@ -45,7 +48,7 @@ export async function startHarness(browser) {
     const pageServer = await startPageServer(DIST_DIR)
     cleanups.push(() => pageServer.close())
 
-    let service = await startService({ databasePath, frontendUrl: pageServer.url })
+    let service = await startService({ databasePath, frontendUrl: pageServer.url, env })
     cleanups.push(() => service?.stop())
     pageServer.setTarget(service.port)
 
@@ -70,7 +73,7 @@ export async function startHarness(browser) {
         service = null
       },
       async startService() {
-        service = await startService({ databasePath, frontendUrl: pageServer.url })
+        service = await startService({ databasePath, frontendUrl: pageServer.url, env })
         pageServer.setTarget(service.port)
       },
       /** Stops the service and starts it again on the same database (the port may change). */
