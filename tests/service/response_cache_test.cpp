@@ -121,6 +121,9 @@ struct ApiFixture {
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<service::OAuthStates> states;
     std::unique_ptr<ResponseCache> cache;
+    std::unique_ptr<settings::AdminRoles> roles;
+    std::unique_ptr<service::AdminPolicy> admins;
+    service::WriteRateLimiter write_limiter{0, 0};
     std::unique_ptr<service::Api> api;
     std::string cookie;
 
@@ -132,7 +135,10 @@ struct ApiFixture {
         states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
         cache = std::make_unique<ResponseCache>([] { return std::optional<std::int64_t>(1); },
                                                 settings::SystemClock::instance());
-        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache);
+        roles = std::make_unique<settings::AdminRoles>(storage);
+        admins = std::make_unique<service::AdminPolicy>(std::vector<std::string>{}, *roles);
+        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache,
+                                             *admins, write_limiter);
         cookie = sessions->create({"42", "octocat", std::nullopt}, {"t", {}, {}}).cookie;
     }
 
