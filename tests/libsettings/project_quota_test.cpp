@@ -64,8 +64,8 @@ TEST_CASE("racing writers of several processes never pass the project quota",
           "[store][quota][scale-out]") {
     test::TestDatabase db;
     constexpr std::size_t limit = 5;
-    constexpr int hosts = 4;
-    constexpr int per_host = 6;
+    constexpr int hosts = 6;
+    constexpr int per_host = 8;
     // Each store on its own storage handle: connections of their own, as hosts have.
     std::vector<std::unique_ptr<settings::SettingsStore>> stores;
     for (int h = 0; h < hosts; ++h) {
