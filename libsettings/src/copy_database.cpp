@@ -50,10 +50,15 @@ RowCounts copy_database(Storage& from, Storage& to, bool replace) {
     const auto source_sessions = from.internals().session_backend();
     const auto target_settings = to.internals().settings_backend();
     const auto target_sessions = to.internals().session_backend();
+    const auto source_admins = from.internals().admin_backend();
+    const auto target_admins = to.internals().admin_backend();
 
     const auto snapshot = source_settings->snapshot();
     const auto times = project_times(*source_settings, snapshot);
     const auto sessions = source_sessions->all();
+    // Admins travel too: a copy without them would hand the role to whoever
+    // signs in first.
+    const auto admins = source_admins->all();
 
     target_settings->seed_global({}, format_timestamp(std::chrono::system_clock::now()));
     target_settings->write([&](detail::SettingsTransaction& tx) {
@@ -75,9 +80,16 @@ RowCounts copy_database(Storage& from, Storage& to, bool replace) {
     for (const auto& [id, row] : sessions) {
         target_sessions->insert(id, row);
     }
+    if (replace) {
+        target_admins->clear();
+    }
+    for (const auto& admin : admins) {
+        target_admins->insert(admin);
+    }
 
     // Read back: the same layers, the same project times, the same sessions.
-    bool same = target_settings->snapshot() == snapshot && target_sessions->all() == sessions;
+    bool same = target_settings->snapshot() == snapshot && target_sessions->all() == sessions &&
+                target_admins->all() == admins;
     for (const auto& [user, projects] : times) {
         for (const auto& summary : target_settings->projects(user)) {
             same = same && projects.contains(summary.project_id) &&

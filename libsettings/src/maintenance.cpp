@@ -13,13 +13,11 @@
 #include "sqlite/sqlite_database.hpp"
 #include "sqlite/sqlite_errors.hpp"
 #include "storage/embedded_migrations.hpp"
+#include "storage/storage_engine.hpp"
 
 namespace settings {
 
 namespace {
-
-constexpr std::array<const char*, 4> data_tables{"global_settings", "user_preferences",
-                                                 "project_settings", "user_sessions"};
 
 constexpr auto table_exists_sql =
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
@@ -53,14 +51,14 @@ DatabaseStatus inspect_database(const std::filesystem::path& path) {
                 status.pending.emplace_back(m.file_name);
             }
         }
-        for (const auto* table : data_tables) {
+        for (const auto* table : detail::data_tables) {
             SQLite::Statement exists(db, table_exists_sql);
             exists.bind(1, table);
             exists.executeStep();
             if (exists.getColumn(0).getInt() == 0) {
                 continue;
             }
-            // Table names come from the fixed list above, never from input.
+            // Table names come from the fixed list, never from input.
             const auto rows =
                 db.execAndGet(std::string("SELECT count(*) FROM ") + table).getInt64();
             status.row_counts.emplace_back(table, rows);

@@ -49,9 +49,22 @@ std::optional<Preferences> change_user(SettingsTransaction& tx, std::string_view
     }
 }
 
+FieldError project_quota_reached(std::size_t limit) {
+    std::string message = "would be one project too many: a user may have at most ";
+    message.append(std::to_string(limit)).append(" projects");
+    return {.field = "project_id",
+            .code = ErrorCode::quota,
+            .message = std::move(message),
+            .max = static_cast<double>(limit)};
+}
+
+// As change_user, for one project row. A new row is created only while the
+// user has fewer than `max_projects` rows (0: no limit); otherwise nothing is
+// written and the result is nothing.
 template <typename Change>
-ProjectSettings change_project(SettingsTransaction& tx, std::string_view user_id,
-                               std::string_view project_id, const std::string& now, Change change) {
+std::optional<ProjectSettings> change_project(SettingsTransaction& tx, std::string_view user_id,
+                                              std::string_view project_id, const std::string& now,
+                                              std::size_t max_projects, Change change) {
     for (;;) {
         const auto current = tx.project_for_update(user_id, project_id);
         ProjectSettings before = current.value_or(ProjectSettings{});
@@ -62,6 +75,9 @@ ProjectSettings change_project(SettingsTransaction& tx, std::string_view user_id
         if (current) {
             tx.update_project(user_id, project_id, after, now);
             return after;
+        }
+        if (max_projects > 0 && tx.count_projects_locked(user_id) >= max_projects) {
+            return std::nullopt;
         }
         if (tx.insert_project(user_id, project_id, after, now)) {
             return after;
@@ -98,6 +114,7 @@ class SettingsStore::Impl {
     Impl(std::shared_ptr<Storage> storage, const SettingsStoreOptions& options)
         : storage_(std::move(storage)),
           clock_(*options.clock),
+          max_projects_(options.max_projects_per_user),
           backend_(storage_->internals().settings_backend()) {
         if (auto errors = validate(options.seed, Layer::global); !errors.empty()) {
             throw std::invalid_argument("invalid global settings seed: " + errors.front().field +
@@ -110,6 +127,7 @@ class SettingsStore::Impl {
     }
 
     [[nodiscard]] bool seeded() const { return seeded_; }
+    [[nodiscard]] std::size_t max_projects() const { return max_projects_; }
     [[nodiscard]] detail::SettingsBackend& backend() { return *backend_; }
     [[nodiscard]] std::string now() const { return format_timestamp(clock_.now()); }
 
@@ -127,6 +145,7 @@ class SettingsStore::Impl {
   private:
     std::shared_ptr<Storage> storage_;
     const Clock& clock_;
+    std::size_t max_projects_;
     std::unique_ptr<detail::SettingsBackend> backend_;
     bool seeded_ = false;
 };
@@ -237,12 +256,16 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
         [&](SettingsTransaction& tx) -> Outcome<EffectiveProjectSettings> {
             const auto global = tx.global();
             const auto user = tx.user_for_update(user_id);
-            auto project =
-                change_project(tx, user_id, project_id, now, [&](const ProjectSettings& current) {
+            auto project = change_project(
+                tx, user_id, project_id, now, impl_->max_projects(),
+                [&](const ProjectSettings& current) {
                     return ProjectSettings{
                         update.board_display_config.applied_to(current.board_display_config),
                         update.agent_pipeline_mappings.applied_to(current.agent_pipeline_mappings)};
                 });
+            if (!project) {
+                return FieldErrors{project_quota_reached(impl_->max_projects())};
+            }
             return merge_layers(merge_layers(global.preferences, user), project_id,
                                 std::move(project));
         });

@@ -69,6 +69,7 @@ std::invoke_result_t<Fn> guarded(Fn&& fn) {
 
 Api::Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
          session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
+         AdminPolicy& admins, WriteRateLimiter& write_limiter,
          GitHubProjectsCache& github_projects)
     : config_(config),
       storage_(storage),
@@ -76,6 +77,8 @@ Api::Api(const Config& config, settings::Storage& storage, settings::SettingsSto
       sessions_(sessions),
       states_(states),
       cache_(cache),
+      admins_(admins),
+      write_limiter_(write_limiter),
       github_projects_(github_projects),
       frontend_origin_(config.frontend_url.origin()) {}
 
@@ -195,6 +198,15 @@ Response Api::handle_checked(const Request& request) {
                                   "cross-origin writes are allowed only from the "
                                   "configured frontend");
         }
+        if (route->endpoint == Endpoint::global_settings && !admins_.is_admin(session->user)) {
+            return error_response(403, "only admins may change the global settings");
+        }
+        if (session) {
+            if (const auto wait =
+                    write_limiter_.admit(session->user.github_user_id, request.received)) {
+                return handlers::too_many_writes(*wait);
+            }
+        }
         const auto content_type = request.header("content-type");
         if (!content_type || !is_json_content_type(*content_type)) {
             return error_response(415, "the body must be sent as Content-Type: application/json");
@@ -227,14 +239,14 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
     const bool put = request.method == "PUT";
     switch (route.endpoint) {
         case Endpoint::me:
-            return handlers::me(*session);
+            return handlers::me(*session, admins_.is_admin(session->user));
         case Endpoint::session_project:
             return handlers::select_project(sessions_, cookie, body);
         case Endpoint::logout:
             return handlers::logout(sessions_,
                                     cookie.empty() ? std::nullopt : std::optional(cookie), config_);
         case Endpoint::dev_login:
-            return handlers::dev_login(sessions_, body, config_);
+            return handlers::dev_login(sessions_, admins_, body, config_);
         case Endpoint::user_settings:
             return put ? handlers::put_user_settings(settings_, *session, body)
                        : handlers::get_user_settings(settings_, *session);
@@ -268,7 +280,10 @@ std::variant<std::string, Response> Api::begin_github_callback(const Request& re
 }
 
 Response Api::complete_login(const GitHubLogin& login) {
-    return guarded([&] { return handlers::complete_login(sessions_, login, config_); });
+    return guarded([&] {
+        admins_.signed_in(login.user);
+        return handlers::complete_login(sessions_, login, config_);
+    });
 }
 
 Response Api::github_failed(GitHubFailure failure) {

@@ -98,8 +98,10 @@ boost::json::object user_json(const session::Session& session) {
             {"selected_project_id", optional_text(session.selected_project_id)}};
 }
 
-Response me(const session::Session& session) {
-    return json_response(200, user_json(session));
+Response me(const session::Session& session, bool is_admin) {
+    auto user = user_json(session);
+    user["is_admin"] = is_admin;
+    return json_response(200, user);
 }
 
 Response select_project(session::SessionStore& sessions, std::string_view cookie,
@@ -152,15 +154,17 @@ Response logout(session::SessionStore& sessions, std::optional<std::string_view>
     return response;
 }
 
-Response dev_login(session::SessionStore& sessions, const boost::json::value& body,
-                   const Config& config) {
+Response dev_login(session::SessionStore& sessions, AdminPolicy& admins,
+                   const boost::json::value& body, const Config& config) {
     const auto user = read_dev_user(body.get_object());
     if (!user) {
         return invalid(user.errors());
     }
+    admins.signed_in(user.value());
     const auto created = sessions.create(user.value(), session::OAuthTokens{});
-    return with_session_cookie(json_response(200, user_json(created.session)), created.cookie,
-                               config);
+    auto document = user_json(created.session);
+    document["is_admin"] = admins.is_admin(user.value());
+    return with_session_cookie(json_response(200, document), created.cookie, config);
 }
 
 Response github_login(OAuthStates& states, const Config& config) {

@@ -20,13 +20,15 @@ Response with_session_cookie(Response response, std::string_view cookie, const C
 /// The User document of a session.
 boost::json::object user_json(const session::Session& session);
 
-Response me(const session::Session& session);
+/// The User document with `is_admin`.
+Response me(const session::Session& session, bool is_admin);
 Response select_project(session::SessionStore& sessions, std::string_view cookie,
                         const boost::json::value& body);
 Response logout(session::SessionStore& sessions, std::optional<std::string_view> cookie,
                 const Config& config);
-Response dev_login(session::SessionStore& sessions, const boost::json::value& body,
-                   const Config& config);
+/// Signs the user in (AdminPolicy::signed_in first); the User with `is_admin`.
+Response dev_login(session::SessionStore& sessions, AdminPolicy& admins,
+                   const boost::json::value& body, const Config& config);
 /// 302 to GitHub's authorize URL with a new state, or 503 when no OAuth app is set.
 Response github_login(OAuthStates& states, const Config& config);
 /// The session of a GitHub login: 302 to the frontend with the cookie.

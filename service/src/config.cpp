@@ -59,6 +59,15 @@ constexpr Option options[] = {
     {"GITHUB_OAUTH_URL", "--github-oauth-url", "https://github.com",
      "base of the authorize and token endpoints"},
     {"GITHUB_API_URL", "--github-api-url", "https://api.github.com", "base of GET /user"},
+    {"ADMIN_USERS", "--admin-users", "unset",
+     "comma-separated GitHub logins or user ids who are admins, besides the stored ones; "
+     "unset: the first user to sign in becomes the admin"},
+    {"MAX_PROJECTS_PER_USER", "--max-projects-per-user", "1000",
+     "project rows one user may have (0: no limit)"},
+    {"WRITE_RATE_LIMIT", "--write-rate-limit", "20",
+     "writes per second per user, then 429 (decimals allowed; 0 turns the limit off)"},
+    {"WRITE_BURST", "--write-burst", "100",
+     "writes one user may make at once before WRITE_RATE_LIMIT applies (0 turns it off)"},
     {"AI_PROVIDER", "--ai-provider", "copilot", "first-start seed of ai.provider"},
     {"COPILOT_MODEL", "--copilot-model", "gpt-4o", "first-start seed of ai.model"},
     {"DEFAULT_REPOSITORY", "--default-repository", "none",
@@ -149,6 +158,40 @@ std::chrono::milliseconds parse_hours(std::string_view env, const std::string& t
         fail(env, "must be a number of hours greater than 0 (at least a millisecond)");
     }
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
+}
+
+// "alice, 12345,bob" -> {"alice", "12345", "bob"}.
+std::vector<std::string> parse_admin_users(const std::string& text) {
+    std::vector<std::string> out;
+    std::string_view rest(text);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        auto entry = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const auto first = entry.find_first_not_of(" \t");
+        if (first == std::string_view::npos) {
+            continue;
+        }
+        entry = entry.substr(first, entry.find_last_not_of(" \t") - first + 1);
+        if (settings::validate_user_id(entry)) {
+            fail("ADMIN_USERS", "each entry must be a GitHub login or user id");
+        }
+        out.emplace_back(entry);
+    }
+    if (out.empty()) {
+        fail("ADMIN_USERS", "names nobody; leave it unset instead");
+    }
+    return out;
+}
+
+double parse_rate(std::string_view env, const std::string& text) {
+    double rate = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rate);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(rate) || rate < 0 ||
+        rate > 1e6) {
+        fail(env, "must be a number from 0 to 1000000 (0 turns the limit off)");
+    }
+    return rate;
 }
 
 Url parse_base_url(std::string_view env, const std::string& text, bool must_be_secure) {
@@ -288,6 +331,20 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw,
         "GITHUB_OAUTH_URL", get("GITHUB_OAUTH_URL").value_or("https://github.com"), true);
     config.github_api_url = parse_base_url(
         "GITHUB_API_URL", get("GITHUB_API_URL").value_or("https://api.github.com"), true);
+
+    if (auto v = get("ADMIN_USERS")) {
+        config.admin_users = parse_admin_users(*v);
+    }
+    if (auto v = get("MAX_PROJECTS_PER_USER")) {
+        config.max_projects_per_user =
+            parse_integer<std::size_t>("MAX_PROJECTS_PER_USER", *v, 0, 1'000'000'000);
+    }
+    if (auto v = get("WRITE_RATE_LIMIT")) {
+        config.write_rate_limit = parse_rate("WRITE_RATE_LIMIT", *v);
+    }
+    if (auto v = get("WRITE_BURST")) {
+        config.write_burst = parse_integer<std::size_t>("WRITE_BURST", *v, 0, 1'000'000);
+    }
 
     seed_field(config, "AI_PROVIDER", settings::Field::ai_provider, get("AI_PROVIDER"));
     seed_field(config, "COPILOT_MODEL", settings::Field::ai_model, get("COPILOT_MODEL"));

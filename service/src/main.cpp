@@ -15,6 +15,7 @@
 #include <service/oauth_states.hpp>
 #include <service/server.hpp>
 #include <session/session_store.hpp>
+#include <settings/admin_roles.hpp>
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
 #include <settings/settings_store.hpp>
@@ -75,8 +76,13 @@ int serve(const service::Config& config) {
     session_options.max_age = config.session_max_age;
     session_options.token_key = config.token_key;
     session::SessionStore sessions(storage, session_options);
-    settings::SettingsStore settings_store(
-        storage, {.seed = config.seed, .clock = &settings::SystemClock::instance()});
+    settings::SettingsStore settings_store(storage,
+                                           {.seed = config.seed,
+                                            .clock = &settings::SystemClock::instance(),
+                                            .max_projects_per_user = config.max_projects_per_user});
+    settings::AdminRoles admin_roles(storage);
+    service::AdminPolicy admins(config.admin_users, admin_roles);
+    service::WriteRateLimiter write_limiter(config.write_rate_limit, config.write_burst);
 
     service::OAuthStates states(settings::SystemClock::instance());
     service::ResponseCache cache([&storage] { return storage->change_version(); },
@@ -84,7 +90,8 @@ int serve(const service::Config& config) {
     // A page opening its project picker again within a minute does not call GitHub.
     service::GitHubProjectsCache github_projects(settings::SystemClock::instance(),
                                                  std::chrono::seconds(60), 10'000);
-    service::Api api(config, *storage, settings_store, sessions, states, cache, github_projects);
+    service::Api api(config, *storage, settings_store, sessions, states, cache, admins,
+                     write_limiter, github_projects);
     service::Server server(config, api, sessions);
     try {
         server.listen();

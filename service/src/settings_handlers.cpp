@@ -28,6 +28,13 @@ Response invalid(const settings::FieldErrors& errors) {
     return error_response(422, "the request breaks the schema; nothing was written", errors);
 }
 
+Response too_many_writes(std::chrono::seconds retry_after) {
+    auto response = error_response(
+        429, "too many writes: this user's write limit is reached; nothing was written");
+    response.add_header("retry-after", std::to_string(retry_after.count()));
+    return response;
+}
+
 Response get_user_settings(settings::SettingsStore& store, const session::Session& session) {
     return json_response(200, settings::to_json(store.effective_user_settings(user_of(session))));
 }

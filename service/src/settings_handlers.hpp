@@ -4,6 +4,7 @@
 // settings store, answer with the codec's JSON. The caller has checked the
 // session, Origin, Content-Type and JSON syntax.
 
+#include <chrono>
 #include <string_view>
 
 #include <boost/json/value.hpp>
@@ -27,5 +28,8 @@ Response put_project_settings(settings::SettingsStore& store, const session::Ses
 
 /// The 422 answer for field errors.
 Response invalid(const settings::FieldErrors& errors);
+
+/// The 429 answer past the user's write limit, with Retry-After.
+Response too_many_writes(std::chrono::seconds retry_after);
 
 }  // namespace service::handlers

@@ -123,6 +123,9 @@ struct ApiFixture {
     std::unique_ptr<ResponseCache> cache;
     service::GitHubProjectsCache github_projects{settings::SystemClock::instance(),
                                                  std::chrono::seconds(60), 16};
+    std::unique_ptr<settings::AdminRoles> roles;
+    std::unique_ptr<service::AdminPolicy> admins;
+    service::WriteRateLimiter write_limiter{0, 0};
     std::unique_ptr<service::Api> api;
     std::string cookie;
 
@@ -134,8 +137,10 @@ struct ApiFixture {
         states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
         cache = std::make_unique<ResponseCache>([] { return std::optional<std::int64_t>(1); },
                                                 settings::SystemClock::instance());
+        roles = std::make_unique<settings::AdminRoles>(storage);
+        admins = std::make_unique<service::AdminPolicy>(std::vector<std::string>{}, *roles);
         api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache,
-                                             github_projects);
+                                             *admins, write_limiter, github_projects);
         cookie = sessions->create({"42", "octocat", std::nullopt}, {"t", {}, {}}).cookie;
     }
 

@@ -21,7 +21,7 @@ def test_health_answers_without_a_session(client):
     reply = client.get("/api/v1/health")
     assert reply.status == 200
     engine = "postgresql" if ENGINE == "postgresql" else "sqlite"
-    assert reply.json == {"status": "ok", "schema_version": 2, "storage": engine,
+    assert reply.json == {"status": "ok", "schema_version": 3, "storage": engine,
                           "dev_login": True}
     assert reply.header("content-type") == "application/json"
     assert reply.header("cache-control") == "no-store"
@@ -45,7 +45,8 @@ def test_every_settings_endpoint_needs_a_session(client):
 def test_dev_login_sets_the_cookie_and_me_answers(client):
     user = client.login("octocat", avatar_url="https://example.com/a.png")
     assert user == {"github_user_id": user["github_user_id"], "github_username": "octocat",
-                    "github_avatar_url": "https://example.com/a.png", "selected_project_id": None}
+                    "github_avatar_url": "https://example.com/a.png", "selected_project_id": None,
+                    "is_admin": True}  # the first user to sign in
     assert client.cookie and len(client.cookie) == 43
     me = client.get("/api/v1/auth/me")
     assert me.status == 200

@@ -46,7 +46,8 @@ def test_a_repeated_read_is_answered_from_memory_with_the_same_reply(service):
     assert lookups(service) == before
 
 
-def test_every_write_of_the_service_is_seen_by_the_next_read(service):
+def test_every_write_of_the_service_is_seen_by_the_next_read(make_service):
+    service = make_service(env={"ADMIN_USERS": "admin"})
     user = service.client()
     user.login()
     read_twice(user)

@@ -39,7 +39,8 @@ def test_callback_creates_a_session_and_redirects_to_the_frontend(oauth_service,
     assert client.cookie
     me = client.get("/api/v1/auth/me")
     assert me.json == {"github_user_id": "583231", "github_username": "octocat",
-                       "github_avatar_url": "https://avatars/u/1", "selected_project_id": None}
+                       "github_avatar_url": "https://avatars/u/1", "selected_project_id": None,
+                       "is_admin": True}
     path, headers, body = github.token_requests[-1]
     assert body == {"client_id": "client-123", "client_secret": "secret", "code": "good-code"}
     assert headers["Accept"] == "application/json"

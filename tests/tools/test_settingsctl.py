@@ -12,7 +12,7 @@ import pytest
 SETTINGSCTL = os.environ.get("SETTINGSCTL_BINARY", "build/tools/settingsctl/settingsctl")
 SERVICE = os.environ.get("SETTINGS_SERVICE_BINARY", "build/service/settings-service")
 COMMANDS = ["status", "migrate", "check", "backup", "purge-sessions", "export", "import",
-            "global", "user", "copy"]
+            "global", "user", "copy", "admins"]
 
 
 def ctl(db, *args, stdin=None):
@@ -66,23 +66,23 @@ def test_status_reports_without_writing(tmp_path, db):
     assert not (tmp_path / "missing.db").exists()
     code, out, _ = ctl(db, "status")
     assert code == 0
-    assert "schema version: 2 (program: 2)" in out
+    assert "schema version: 3 (program: 3)" in out
     assert "pending migrations: none" in out
     assert "user_sessions=0" in out
 
 
 def test_migrate_applies_what_is_pending(db):
     conn = sqlite3.connect(db)
-    conn.executescript("DROP INDEX idx_user_sessions_created_at;"
-                       "DELETE FROM schema_migrations WHERE version = 2;"
-                       "UPDATE schema_version SET version = 1;")
+    conn.executescript("DROP TABLE admin_users;"
+                       "DELETE FROM schema_migrations WHERE version = 3;"
+                       "UPDATE schema_version SET version = 2;")
     conn.close()
     before = db.read_bytes()
     code, out, _ = ctl(db, "status")
-    assert "pending migrations: 002_session_created_at_index.sql" in out
+    assert "pending migrations: 003_admin_users.sql" in out
     assert db.read_bytes() == before
     code, out, _ = ctl(db, "migrate")
-    assert code == 0 and "schema version 2 (applied 1 migrations)" in out
+    assert code == 0 and "schema version 3 (applied 1 migrations)" in out
     assert "pending migrations: none" in ctl(db, "status")[1]
 
 
@@ -278,6 +278,45 @@ def test_copy_usage_and_postgresql_only_commands(tmp_path):
     assert code == 2 and "pg_dump" in err
     assert url_ctl(postgres, "migrate")[0] == 0
     code, out, _ = url_ctl(postgres, "status")
-    assert code == 0 and "schema version: 2" in out
+    assert code == 0 and "schema version: 3" in out
     code, _, err = url_ctl("mysql://x/y", "status")
     assert code == 2 and "DATABASE_URL" in err
+
+
+def test_admins_are_listed_added_and_removed_but_never_the_last(db):
+    code, out, _ = ctl(db, "admins", "list")
+    assert code == 0 and "no admins stored" in out
+    assert ctl(db, "admins", "add", "42") == (0, "42 is now an admin\n", "")
+    assert ctl(db, "admins", "add", "42")[1] == "42 is an admin already\n"
+    assert ctl(db, "admins", "add", "7")[0] == 0
+    code, out, _ = ctl(db, "admins", "list")
+    assert code == 0
+    assert [line.split("\t")[:2] for line in out.splitlines()] == [["42", "-"], ["7", "-"]]
+
+    assert ctl(db, "admins", "remove", "42")[0] == 0
+    code, out, err = ctl(db, "admins", "remove", "7")
+    assert code == 1 and "last admin" in err and out == ""
+    code, _, err = ctl(db, "admins", "remove", "99")
+    assert code == 1 and "not a stored admin" in err
+    rows = sqlite3.connect(db).execute("SELECT github_user_id FROM admin_users").fetchall()
+    assert rows == [("7",)]
+    assert ctl(db, "admins", "frobnicate", "7")[0] == 2
+    assert ctl(db, "admins", "add", "")[0] == 2
+
+
+def test_admins_on_postgresql_and_through_a_copy(db, tmp_path):
+    postgres = new_postgres_database()
+    assert url_ctl(postgres, "global")[0] == 0  # a service's first start
+    assert url_ctl(postgres, "admins", "add", "1")[0] == 0
+    assert url_ctl(postgres, "admins", "add", "2")[0] == 0
+    assert url_ctl(postgres, "admins", "remove", "1")[0] == 0
+    code, _, err = url_ctl(postgres, "admins", "remove", "2")
+    assert code == 1 and "last admin" in err
+    assert url_ctl(postgres, "admins", "list")[1].startswith("2\t-\tsince ")
+
+    # A copy carries the admins: the target does not fall back to "first sign-in".
+    copy = tmp_path / "copy.db"
+    code, out, err = ctl(db, "copy", "--from", postgres, "--to", f"sqlite:{copy}")
+    assert code == 0, err
+    assert "admin_users=1" in out
+    assert ctl(copy, "admins", "list")[1] == url_ctl(postgres, "admins", "list")[1]

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <session/session_store.hpp>
+#include <settings/admin_roles.hpp>
 #include <settings/json_text.hpp>
 #include <settings/maintenance.hpp>
 #include <settings/settings_json.hpp>
@@ -280,6 +281,54 @@ int copy(const Context& c) {
     }
     c.out << "\nverified: every row reads back equal to its source\n";
     return exit_ok;
+}
+
+int admins(const Context& c) {
+    constexpr auto usage = "usage: settingsctl admins list | add USER_ID | remove USER_ID\n";
+    const auto& args = c.args;
+    const bool list = args.size() == 1 && args[0] == "list";
+    const bool change = args.size() == 2 && (args[0] == "add" || args[0] == "remove");
+    if (!list && !change) {
+        c.err << usage;
+        return exit_usage;
+    }
+    settings::AdminRoles roles(open_storage(c));
+    if (list) {
+        const auto stored = roles.list();
+        if (stored.empty()) {
+            c.out << "no admins stored: the first user to sign in becomes the admin unless "
+                     "ADMIN_USERS is set\n";
+        }
+        for (const auto& admin : stored) {
+            c.out << admin.user_id << "\t" << admin.login.value_or("-") << "\tsince "
+                  << admin.created_at << "\n";
+        }
+        return exit_ok;
+    }
+    const auto& user_id = args[1];
+    if (args[0] == "add") {
+        try {
+            c.out << user_id
+                  << (roles.add(user_id) ? " is now an admin\n" : " is an admin already\n");
+        } catch (const std::invalid_argument& e) {
+            c.err << "settingsctl: " << e.what() << "\n";
+            return exit_usage;
+        }
+        return exit_ok;
+    }
+    switch (roles.remove(user_id)) {
+        case settings::AdminRemoval::removed:
+            c.out << user_id << " is no longer an admin\n";
+            return exit_ok;
+        case settings::AdminRemoval::not_an_admin:
+            c.err << "settingsctl: " << user_id << " is not a stored admin\n";
+            return exit_failed;
+        case settings::AdminRemoval::last_admin:
+            break;
+    }
+    c.err << "settingsctl: refusing to remove " << user_id
+          << ": it is the last admin; add another admin first\n";
+    return exit_failed;
 }
 
 }  // namespace settingsctl

@@ -38,5 +38,6 @@ int import_settings(const Context& c);
 int print_global(const Context& c);
 int print_user(const Context& c);
 int copy(const Context& c);
+int admins(const Context& c);
 
 }  // namespace settingsctl

@@ -52,6 +52,11 @@ const std::map<std::string, Command, std::less<>> commands{
       "(sqlite:PATH, postgresql://...); the target is migrated first and must be empty "
       "unless --replace (exit 2). Prints the rows copied and verifies them."}},
     {"user", {print_user, "user USER_ID", "Print a user's effective settings as JSON."}},
+    {"admins",
+     {admins, "admins list | add USER_ID | remove USER_ID",
+      "List, add or remove the admins stored in the database (who may change the global "
+      "settings; ADMIN_USERS of the service adds more). Removing the last admin is refused "
+      "(exit 1)."}},
 };
 
 void usage(std::ostream& out) {

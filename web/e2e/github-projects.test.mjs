@@ -24,7 +24,7 @@ test.describe('project picker with GitHub projects', () => {
       projects: [project('PVT_road', 'Roadmap', 'octocat'), project('PVT_closed', 'Old', 'octocat', true)],
     })
     h = await startHarness(browser, {
-      serviceEnv: {
+      env: {
         GITHUB_CLIENT_ID: 'e2e-client',
         GITHUB_CLIENT_SECRET: 'e2e-secret',
         GITHUB_OAUTH_URL: github.url,

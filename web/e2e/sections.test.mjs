@@ -20,7 +20,8 @@ import {
 test.describe('settings sections', () => {
   let h
   test.beforeAll(async ({ browser }) => {
-    h = await startHarness(browser)
+    // Only admins change global settings; the first user to sign in here is ai-user.
+    h = await startHarness(browser, { env: { ADMIN_USERS: 'admin-user' } })
   })
   test.afterAll(async () => {
     await h?.close()

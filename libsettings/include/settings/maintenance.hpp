@@ -15,11 +15,11 @@
 namespace settings {
 
 /// Rows per table: `global_settings`, `user_preferences`, `project_settings`,
-/// `user_sessions`.
+/// `user_sessions`, `admin_users`.
 using RowCounts = std::vector<std::pair<std::string, std::int64_t>>;
 
-/// Copies every settings layer and every session (tokens as stored, encrypted or
-/// not; timestamps kept) of `from` into `to`, on either engine, then reads both
+/// Copies every settings layer, every session (tokens as stored, encrypted or
+/// not; timestamps kept) and every stored admin of `from` into `to`, on either engine, then reads both
 /// back and compares them row by row. `to` must hold no row unless `replace`,
 /// which deletes its rows first. The settings are copied in one transaction.
 /// Returns the rows copied. Throws std::invalid_argument when `to` holds rows and

@@ -22,6 +22,10 @@ struct SettingsStoreOptions {
     /// defaults of data-model.md. Must pass `validate(seed, Layer::global)`.
     PreferencesUpdate seed;
     const Clock* clock = &SystemClock::instance();
+    /// Project rows one user may have; an update that would create one more is
+    /// refused on `project_id`. 0: no limit. Holds across every process sharing
+    /// the database, however many updates race.
+    std::size_t max_projects_per_user = 1000;
 };
 
 /// The three settings layers of one database and their merge:
@@ -82,7 +86,8 @@ class SettingsStore {
     Outcome<GlobalSettings> update_global_settings(const GlobalSettingsUpdate& update);
 
     /// Applies a partial update to one project layer (each field replaced whole) and
-    /// returns the new effective project settings.
+    /// returns the new effective project settings. Creating the row fails on
+    /// `project_id` when the user has `max_projects_per_user` rows already.
     Outcome<EffectiveProjectSettings> update_project_settings(std::string_view user_id,
                                                               std::string_view project_id,
                                                               const ProjectSettingsUpdate& update);
@@ -92,7 +97,8 @@ class SettingsStore {
 
     /// Writes a snapshot in one transaction: the global row becomes the snapshot's,
     /// each listed user's overrides and each listed project row are replaced as a
-    /// whole; rows the snapshot does not list are left alone. Everything is
+    /// whole; rows the snapshot does not list are left alone (and the project quota
+    /// does not apply: an import restores what was exported). Everything is
     /// validated first (paths like `users[2].ai.temperature`); on any error
     /// nothing is written.
     Outcome<ImportSummary> import_snapshot(const SettingsSnapshot& snapshot);

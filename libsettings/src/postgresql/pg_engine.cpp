@@ -8,6 +8,7 @@
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
 
+#include "postgresql/pg_admin_backend.hpp"
 #include "postgresql/pg_pool.hpp"
 #include "postgresql/pg_session_backend.hpp"
 #include "postgresql/pg_settings_backend.hpp"
@@ -173,6 +174,7 @@ class PgEngine final : public Engine {
     std::unique_ptr<SessionBackend> session_backend() override {
         return make_pg_session_backend(pool_);
     }
+    std::unique_ptr<AdminBackend> admin_backend() override { return make_pg_admin_backend(pool_); }
 
     bool reachable() override { return reachable_.load(); }
 

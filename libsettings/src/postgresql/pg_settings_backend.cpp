@@ -96,6 +96,15 @@ const PgStatement update_project_sql{
     "UPDATE project_settings SET board_display_config = $3, agent_pipeline_mappings = $4, "
     "updated_at = $5 WHERE github_user_id = $1 AND project_id = $2"};
 
+// A transaction-scoped lock per user (the two-key space, apart from the
+// migrator's): writers that may add a project row for the user queue here, so
+// each counts the rows the ones before it committed.
+const PgStatement lock_user_projects{"lock_user_projects",
+                                     "SELECT pg_advisory_xact_lock(7243902, hashtext($1))"};
+
+const PgStatement count_projects{"count_projects",
+                                 "SELECT count(*) FROM project_settings WHERE github_user_id = $1"};
+
 const PgStatement select_projects{"select_projects",
                                   "SELECT project_id, " + pg_timestamp("updated_at") +
                                       " FROM project_settings WHERE github_user_id = $1 "
@@ -263,6 +272,13 @@ class PgSettingsTransaction final : public SettingsTransaction {
     void update_project(std::string_view user_id, std::string_view project_id,
                         const ProjectSettings& project, const std::string& updated_at) override {
         db().run(update_project_sql, project_params(user_id, project_id, project, updated_at));
+    }
+
+    // Two statements: under READ COMMITTED the count's snapshot is taken after
+    // the lock was granted, so it sees every row added by an earlier holder.
+    std::size_t count_projects_locked(std::string_view user_id) override {
+        db().run(lock_user_projects, {std::string(user_id)});
+        return std::stoull(db().run(count_projects, {std::string(user_id)}).text(0, 0));
     }
 
     void delete_users_and_projects() override {

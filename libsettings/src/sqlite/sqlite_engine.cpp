@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "sqlite/sqlite_admin_backend.hpp"
 #include "sqlite/sqlite_changes.hpp"
 #include "sqlite/sqlite_database.hpp"
 #include "sqlite/sqlite_errors.hpp"
@@ -25,6 +26,9 @@ class SqliteEngine final : public Engine {
     }
     std::unique_ptr<SessionBackend> session_backend() override {
         return make_sqlite_session_backend(database_);
+    }
+    std::unique_ptr<AdminBackend> admin_backend() override {
+        return make_sqlite_admin_backend(database_);
     }
 
     // A local file has no outage: reads keep being served even from a file

@@ -100,6 +100,9 @@ constexpr auto update_project_sql =
     "UPDATE project_settings SET board_display_config = ?, agent_pipeline_mappings = ?, "
     "updated_at = ? WHERE github_user_id = ? AND project_id = ?";
 
+constexpr auto count_projects_sql =
+    "SELECT count(*) FROM project_settings WHERE github_user_id = ?";
+
 constexpr auto select_projects_sql =
     "SELECT project_id, updated_at FROM project_settings WHERE github_user_id = ? "
     "ORDER BY updated_at DESC, project_id";
@@ -298,7 +301,8 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
           update_user_(db, update_user_sql()),
           update_global_(db, update_global_sql()),
           insert_project_(db, insert_project_sql),
-          update_project_(db, update_project_sql) {}
+          update_project_(db, update_project_sql),
+          count_projects_(db, count_projects_sql) {}
 
     // BEGIN IMMEDIATE holds the file's write lock: every read here is already
     // safe from concurrent writers.
@@ -366,6 +370,14 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
         update->exec();
     }
 
+    // BEGIN IMMEDIATE already keeps every other writer out.
+    std::size_t count_projects_locked(std::string_view user_id) override {
+        StatementScope count(count_projects_);
+        count->bind(1, std::string(user_id));
+        count->executeStep();
+        return static_cast<std::size_t>(count->getColumn(0).getInt64());
+    }
+
     void delete_users_and_projects() override {
         db_.exec("DELETE FROM project_settings");
         db_.exec("DELETE FROM user_preferences");
@@ -379,6 +391,7 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     SQLite::Statement update_global_;
     SQLite::Statement insert_project_;
     SQLite::Statement update_project_;
+    SQLite::Statement count_projects_;
 };
 
 class SqliteSettingsBackend final : public SettingsBackend {

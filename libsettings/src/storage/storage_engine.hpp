@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include <settings/admin_roles.hpp>
 #include <settings/clock.hpp>
 #include <settings/global_settings.hpp>
 #include <settings/preferences.hpp>
@@ -64,6 +65,10 @@ class SettingsTransaction {
                                 const ProjectSettings& project, const std::string& updated_at) = 0;
     virtual void update_project(std::string_view user_id, std::string_view project_id,
                                 const ProjectSettings& project, const std::string& updated_at) = 0;
+    /// The user's project rows, counted after keeping every other transaction (of
+    /// any host) from adding one for this user until the commit: a quota checked
+    /// on this count holds however many writers race.
+    [[nodiscard]] virtual std::size_t count_projects_locked(std::string_view user_id) = 0;
 
     /// Deletes every user and project row (a copy with --replace).
     virtual void delete_users_and_projects() = 0;
@@ -91,6 +96,26 @@ class SettingsBackend {
     /// and returns once that transaction committed. What `job` throws goes to
     /// this caller alone and undoes only this job's writes.
     virtual void write(const std::function<void(SettingsTransaction&)>& job) = 0;
+};
+
+/// The `admin_users` table of one engine. Thread-safe; failures throw as
+/// SettingsBackend's do. The writes that depend on how many admins there are
+/// decide under a lock that keeps the other such writers (of any host) out.
+class AdminBackend {
+  public:
+    virtual ~AdminBackend() = default;
+
+    [[nodiscard]] virtual bool contains(std::string_view user_id) = 0;
+    [[nodiscard]] virtual std::vector<Admin> all() = 0;
+    /// False, and nothing written, when the user is an admin already.
+    virtual bool insert(const Admin& admin) = 0;
+    /// Inserts `admin` only when the table is empty; true when it did.
+    virtual bool insert_if_none(const Admin& admin) = 0;
+    virtual AdminRemoval remove(std::string_view user_id) = 0;
+    /// Sets the login of a stored admin when it differs.
+    virtual void set_login(std::string_view user_id, std::string_view login) = 0;
+    /// Deletes every admin (a copy with --replace, which then inserts the source's).
+    virtual void clear() = 0;
 };
 
 /// A `user_sessions` row as the engines store it; tokens as sealed by the store.
@@ -160,6 +185,7 @@ class Engine {
 
     [[nodiscard]] virtual std::unique_ptr<SettingsBackend> settings_backend() = 0;
     [[nodiscard]] virtual std::unique_ptr<SessionBackend> session_backend() = 0;
+    [[nodiscard]] virtual std::unique_ptr<AdminBackend> admin_backend() = 0;
 
     /// See Storage::reachable, tracks_changes and change_version.
     [[nodiscard]] virtual bool reachable() = 0;
@@ -171,7 +197,7 @@ class Engine {
 };
 
 /// The tables `row_counts` reports, in its order.
-inline constexpr std::array<const char*, 4> data_tables{"global_settings", "user_preferences",
-                                                        "project_settings", "user_sessions"};
+inline constexpr std::array<const char*, 5> data_tables{
+    "global_settings", "user_preferences", "project_settings", "user_sessions", "admin_users"};
 
 }  // namespace settings::detail

@@ -5,12 +5,14 @@
 #include <variant>
 #include <vector>
 
+#include <service/admin_policy.hpp>
 #include <service/config.hpp>
 #include <service/github_projects_cache.hpp>
 #include <service/http_message.hpp>
 #include <service/oauth_states.hpp>
 #include <service/response_cache.hpp>
 #include <service/router.hpp>
+#include <service/write_rate_limiter.hpp>
 #include <session/session.hpp>
 #include <session/session_store.hpp>
 #include <settings/settings_store.hpp>
@@ -51,6 +53,7 @@ class Api {
   public:
     Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
         session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
+        AdminPolicy& admins, WriteRateLimiter& write_limiter,
         GitHubProjectsCache& github_projects);
 
     enum class Stage {
@@ -72,7 +75,9 @@ class Api {
     [[nodiscard]] Triage triage(const Request& request);
 
     /// The full answer to a request `triage` sent to storage, in the order of checks
-    /// of decisions.md: 401, 403, 415, 400, 422. May block on the database.
+    /// of decisions.md and security.md: 401, 403 (Origin), 403 (a global PUT by a
+    /// non-admin), 429 (the user's write limit), 415, 400, 422. May block on the
+    /// database.
     [[nodiscard]] Response handle(const Request& request);
 
     /// The OAuth callback's first step: consumes the state. The code to exchange,
@@ -110,6 +115,8 @@ class Api {
     session::SessionStore& sessions_;
     OAuthStates& states_;
     ResponseCache& cache_;
+    AdminPolicy& admins_;
+    WriteRateLimiter& write_limiter_;
     GitHubProjectsCache& github_projects_;
     std::string frontend_origin_;
 };

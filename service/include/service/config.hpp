@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <service/url.hpp>
 #include <session/token_key.hpp>
@@ -32,6 +33,15 @@ struct Config {
     std::optional<session::TokenKey> token_key;
     /// Values for the global row on first start (AI_PROVIDER, COPILOT_MODEL, ...).
     settings::PreferencesUpdate seed;
+    /// ADMIN_USERS: user ids or logins of admins on top of the stored ones; empty
+    /// when unset (then the first user to sign in becomes the admin).
+    std::vector<std::string> admin_users;
+    /// MAX_PROJECTS_PER_USER; 0: no limit.
+    std::size_t max_projects_per_user = 1000;
+    /// WRITE_RATE_LIMIT (writes per second per user) and WRITE_BURST; 0 in either
+    /// turns the limit off.
+    double write_rate_limit = 20;
+    std::size_t write_burst = 100;
     std::size_t database_pool_size = 4;
     std::chrono::seconds database_wait{30};
     std::chrono::milliseconds session_expire = std::chrono::hours(8);

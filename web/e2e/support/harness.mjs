@@ -17,9 +17,9 @@ export const RESULTS_DIR = join(WEB_DIR, 'test-results')
 export const SCREENSHOTS_DIR = join(WEB_DIR, 'docs', 'screenshots')
 /**
  * @param {import('@playwright/test').Browser} browser the worker's browser (the `browser` fixture)
- * @param {{ serviceEnv?: Record<string,string> }} options more environment for the service
+ * @param {{ env?: Record<string,string> }} [options] extra service environment, kept across restarts
  */
-export async function startHarness(browser, { serviceEnv = {} } = {}) {
+export async function startHarness(browser, { env = {} } = {}) {
   const cleanups = []
   // Contexts a failed test left open are closed with the rest.
   const contexts = []
@@ -48,7 +48,7 @@ export async function startHarness(browser, { serviceEnv = {} } = {}) {
     const pageServer = await startPageServer(DIST_DIR)
     cleanups.push(() => pageServer.close())
 
-    let service = await startService({ databasePath, frontendUrl: pageServer.url, env: serviceEnv })
+    let service = await startService({ databasePath, frontendUrl: pageServer.url, env })
     cleanups.push(() => service?.stop())
     pageServer.setTarget(service.port)
 
@@ -73,7 +73,7 @@ export async function startHarness(browser, { serviceEnv = {} } = {}) {
         service = null
       },
       async startService() {
-        service = await startService({ databasePath, frontendUrl: pageServer.url, env: serviceEnv })
+        service = await startService({ databasePath, frontendUrl: pageServer.url, env })
         pageServer.setTarget(service.port)
       },
       /** Stops the service and starts it again on the same database (the port may change). */
