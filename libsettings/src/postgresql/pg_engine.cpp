@@ -174,7 +174,9 @@ class PgEngine final : public Engine {
         return make_pg_session_backend(pool_);
     }
 
-    bool reachable() override { return reachable_.load(); }
+    StorageState state() override {
+        return reachable_.load() ? StorageState::ok : StorageState::unavailable;
+    }
 
     std::vector<std::pair<std::string, std::int64_t>> row_counts() override {
         return pool_.with([](PgConnection& db) {
