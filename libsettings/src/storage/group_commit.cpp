@@ -18,7 +18,7 @@ GroupCommit::GroupCommit(BatchConnection& connection, std::chrono::milliseconds 
     : connection_(connection),
       wait_(wait),
       before_commit_(std::move(before_commit)),
-      max_batch_(max_batch) {}
+      max_batch_(std::max<std::size_t>(max_batch, 1)) {}
 
 void GroupCommit::run(const std::function<void()>& job) {
     Request request;
@@ -31,9 +31,13 @@ void GroupCommit::run(const std::function<void()>& job) {
         // Lead: run batches until our own request is answered.
         leading_ = true;
         while (!request.done) {
-            const auto count = std::min(queue_.size(), max_batch_);
+            // Our own job last: every wait in the batch is then bounded by our
+            // deadline too (see run_batch), so we return in time.
+            queue_.erase(std::find(queue_.begin(), queue_.end(), &request));
+            const auto count = std::min(queue_.size(), max_batch_ - 1);
             std::vector<Request*> batch(queue_.begin(), queue_.begin() + static_cast<long>(count));
             queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(count));
+            batch.push_back(&request);
             lock.unlock();
             const auto again = run_batch(batch);
             lock.lock();
@@ -76,7 +80,7 @@ GroupCommit::Outcome GroupCommit::run_job(Request& request, Deadline wait_until)
             request.error = std::current_exception();
             connection_.rollback_to_savepoint();
             connection_.release_savepoint();
-            // Cut short for the sake of an earlier job's commit: it waits on in
+            // Cut short for the sake of another job's deadline: it waits on in
             // the next batch.
             return std::chrono::steady_clock::now() < request.deadline ? Outcome::retry
                                                                        : Outcome::failed;
@@ -115,15 +119,23 @@ std::vector<GroupCommit::Request*> GroupCommit::run_batch(const std::vector<Requ
         }
         return again;
     }
+    // Jobs run one after the other, so a job may wait for a lock only until the
+    // earliest deadline among itself and the jobs after it; and a stored job
+    // waits for the commit, so only until the earliest deadline among those too.
+    std::vector<Deadline> earliest_from(batch.size());
+    for (std::size_t i = batch.size(); i-- > 0;) {
+        earliest_from[i] = i + 1 < batch.size()
+                               ? std::min(batch[i]->deadline, earliest_from[i + 1])
+                               : batch[i]->deadline;
+    }
     std::vector<Request*> stored;
     std::size_t next = 0;  // the first job not yet run
     try {
-        // A stored job waits for the commit: later jobs may wait for locks only
-        // until the earliest deadline among the stored ones.
         std::optional<Deadline> commit_by;
         for (; next < batch.size(); ++next) {
             auto* r = batch[next];
-            const auto wait_until = commit_by ? std::min(*commit_by, r->deadline) : r->deadline;
+            const auto wait_until =
+                commit_by ? std::min(*commit_by, earliest_from[next]) : earliest_from[next];
             switch (run_job(*r, wait_until)) {
                 case Outcome::stored:
                     stored.push_back(r);
