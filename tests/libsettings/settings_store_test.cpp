@@ -1,10 +1,9 @@
 #include <atomic>
 #include <chrono>
+#include <libpq-fe.h>
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <libpq-fe.h>
 
 #include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
@@ -449,7 +448,8 @@ class HeldLock {
             run("BEGIN");
             run("SELECT 1 FROM user_preferences WHERE github_user_id = '" + user + "' FOR UPDATE");
         } else {
-            sqlite_ = std::make_unique<SQLite::Database>(db.path().string(), SQLite::OPEN_READWRITE);
+            sqlite_ =
+                std::make_unique<SQLite::Database>(db.path().string(), SQLite::OPEN_READWRITE);
             sqlite_->exec("BEGIN IMMEDIATE");
             sqlite_->exec("UPDATE global_settings SET ai_model = 'held'");
         }

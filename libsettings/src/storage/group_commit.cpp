@@ -124,9 +124,8 @@ std::vector<GroupCommit::Request*> GroupCommit::run_batch(const std::vector<Requ
     // waits for the commit, so only until the earliest deadline among those too.
     std::vector<Deadline> earliest_from(batch.size());
     for (std::size_t i = batch.size(); i-- > 0;) {
-        earliest_from[i] = i + 1 < batch.size()
-                               ? std::min(batch[i]->deadline, earliest_from[i + 1])
-                               : batch[i]->deadline;
+        earliest_from[i] = i + 1 < batch.size() ? std::min(batch[i]->deadline, earliest_from[i + 1])
+                                                : batch[i]->deadline;
     }
     std::vector<Request*> stored;
     std::size_t next = 0;  // the first job not yet run
