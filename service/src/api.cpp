@@ -9,6 +9,7 @@
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
 #include <settings/strict_json.hpp>
+#include <settings/wait_deadline.hpp>
 
 #include "auth_handlers.hpp"
 #include "github_handlers.hpp"
@@ -48,13 +49,23 @@ std::optional<std::string_view> session_cookie_of(const Request& request) {
     return header ? find_cookie(*header, "session_id") : std::nullopt;
 }
 
-// The one place where storage failures become HTTP statuses.
+// The one place where storage failures become HTTP statuses. A file found
+// replaced or damaged was logged as an ERROR once by the engine; each request
+// refused for it is only debug.
 template <typename Fn>
-std::invoke_result_t<Fn> guarded(Fn&& fn) {
+std::invoke_result_t<Fn> guarded(settings::Storage& storage, Fn&& fn) {
     try {
         return fn();
     } catch (const settings::StorageUnavailableError& e) {
-        settings::log::warn("http", std::string("storage unavailable: ") + e.what());
+        const auto state = storage.state();
+        const bool told =
+            state == settings::StorageState::replaced || state == settings::StorageState::corrupt;
+        const auto message = std::string("storage unavailable: ") + e.what();
+        if (told) {
+            settings::log::debug("http", message);
+        } else {
+            settings::log::warn("http", message);
+        }
         auto response =
             error_response(503, "the database cannot take this request right now; retry shortly");
         response.add_header("retry-after", "1");
@@ -82,15 +93,16 @@ Api::Api(const Config& config, settings::Storage& storage, settings::SettingsSto
       github_projects_(github_projects),
       frontend_origin_(config.frontend_url.origin()) {}
 
-// Never waits: Storage::reachable answers from what the engine last saw.
+// Never waits: Storage::state answers from what the engine last saw.
 Response Api::health() {
-    const bool reachable = storage_.reachable();
+    const auto state = storage_.state();
+    const bool reachable = state == settings::StorageState::ok;
     auto response = json_response(
         reachable ? 200 : 503,
         boost::json::object{{"status", reachable ? "ok" : "unavailable"},
                             {"schema_version", storage_.schema_version()},
                             {"storage", reachable ? settings::to_string(storage_.engine())
-                                                  : std::string_view("unavailable")},
+                                                  : settings::to_string(state)},
                             {"dev_login", config_.dev_login}});
     if (!reachable) {
         response.add_header("retry-after", "1");
@@ -160,8 +172,11 @@ std::optional<Response> Api::cached_user_settings(const Request& request) {
 }
 
 Response Api::handle(const Request& request) {
+    // However long the request queued, storage answers it within the busy
+    // timeout of its arrival.
+    const settings::WaitDeadline deadline(request.received + storage_.busy_timeout());
     if (!is_write(request.method)) {
-        return guarded([&] { return handle_checked(request); });
+        return guarded(storage_, [&] { return handle_checked(request); });
     }
     // However the write ends, no read that starts after its answer may be served
     // what the cache held before it.
@@ -169,7 +184,7 @@ Response Api::handle(const Request& request) {
         ResponseCache& cache;
         ~Invalidate() { cache.invalidate(); }
     } invalidate{cache_};
-    return guarded([&] { return handle_checked(request); });
+    return guarded(storage_, [&] { return handle_checked(request); });
 }
 
 Response Api::handle_checked(const Request& request) {
@@ -280,7 +295,7 @@ std::variant<std::string, Response> Api::begin_github_callback(const Request& re
 }
 
 Response Api::complete_login(const GitHubLogin& login) {
-    return guarded([&] {
+    return guarded(storage_, [&] {
         admins_.signed_in(login.user);
         return handlers::complete_login(sessions_, login, config_);
     });
@@ -294,7 +309,7 @@ Response Api::github_failed(GitHubFailure failure) {
 }
 
 std::variant<GitHubProjectsCall, Response> Api::begin_github_projects(const Request& request) {
-    return guarded([&]() -> std::variant<GitHubProjectsCall, Response> {
+    return guarded(storage_, [&]() -> std::variant<GitHubProjectsCall, Response> {
         const auto cookie = session_cookie_of(request);
         auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
         if (!session) {
@@ -314,7 +329,7 @@ std::variant<GitHubProjectsCall, Response> Api::begin_github_projects(const Requ
 
 Response Api::complete_github_projects(const GitHubProjectsCall& call,
                                        const GitHubProjectsAnswer& answer) {
-    return guarded([&] {
+    return guarded(storage_, [&] {
         // A session that ended meanwhile has nothing to keep the new tokens in.
         if (answer.refreshed && !sessions_.update_tokens(call.cookie, *answer.refreshed)) {
             return error_response(401, "no valid session: sign in first");

@@ -38,6 +38,8 @@ constexpr Option options[] = {
      "PostgreSQL LISTEN/NOTIFY as a speed-up (--no-database-notify turns it off); "
      "never needed for correctness",
      true},
+    {"CHECK_ON_START", "--check-on-start", "quick under 1 GiB, else off",
+     "quick, full or off: check the SQLite file before listening (exit 3 when it fails)"},
     {"HOST", "--host", "127.0.0.1", "listen address"},
     {"PORT", "--port", "8000", "listen port; 0 picks a free port"},
     {"THREADS", "--threads", "number of cores", "I/O threads"},
@@ -96,8 +98,8 @@ std::string help_text() {
         << "  --help                            print this help\n"
         << "  --version                         print the version\n\n"
         << "Exit codes: 0 clean shutdown, 1 cannot listen, 2 bad configuration,\n"
-        << "3 database cannot be opened or is corrupt, 4 database schema newer than\n"
-        << "the program, 5 a migration failed.\n";
+        << "3 database cannot be opened or is corrupt (or fails CHECK_ON_START),\n"
+        << "4 database schema newer than the program, 5 a migration failed.\n";
     return out.str();
 }
 
@@ -257,6 +259,17 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw,
     }
     if (auto v = get("DATABASE_PATH")) {
         config.database_path = *v;
+    }
+    if (auto v = get("CHECK_ON_START")) {
+        if (*v == "quick") {
+            config.check_on_start = StartCheck::quick;
+        } else if (*v == "full") {
+            config.check_on_start = StartCheck::full;
+        } else if (*v == "off") {
+            config.check_on_start = StartCheck::off;
+        } else {
+            fail("CHECK_ON_START", "must be quick, full or off");
+        }
     }
     if (auto v = get("HOST")) {
         config.host = *v;

@@ -18,6 +18,7 @@
 #include <settings/admin_roles.hpp>
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
+#include <settings/maintenance.hpp>
 #include <settings/settings_store.hpp>
 #include <settings/storage.hpp>
 
@@ -50,6 +51,48 @@ void warn_if_not_on_a_volume(const std::filesystem::path& database) {
     }
 }
 
+// The integrity check before listening (CHECK_ON_START): false, with the
+// problems logged, when the file fails it. A missing file is created later.
+bool passes_start_check(const service::Config& config) {
+    constexpr std::uintmax_t automatic_limit = std::uintmax_t{1} << 30;  // 1 GiB
+    const auto& path = config.database_path;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!config.database_url.empty() || ec) {
+        return true;
+    }
+    auto how = settings::IntegrityCheck::quick;
+    switch (config.check_on_start) {
+        case service::StartCheck::off:
+            return true;
+        case service::StartCheck::automatic:
+            if (size >= automatic_limit) {
+                log::info("database",
+                          "skipping the start-up check of a file of 1 GiB or more "
+                          "(CHECK_ON_START=quick runs it)");
+                return true;
+            }
+            break;
+        case service::StartCheck::quick:
+            break;
+        case service::StartCheck::full:
+            how = settings::IntegrityCheck::full;
+            break;
+    }
+    const auto problems = settings::check_integrity(path, how);
+    if (problems.empty()) {
+        log::info("database", "start-up check of " + path.string() + ": ok");
+        return true;
+    }
+    for (const auto& p : problems) {
+        log::error("database", "start-up check of " + path.string() + ": " + p);
+    }
+    log::error("database", path.string() +
+                               " fails its integrity check; restore a backup "
+                               "(settingsctl restore) or start with CHECK_ON_START=off");
+    return false;
+}
+
 int serve(const service::Config& config) {
     log::info("service", "starting settings-service");
     if (!config.token_key) {
@@ -65,6 +108,9 @@ int serve(const service::Config& config) {
         warn_if_not_on_a_volume(config.database_path);
     }
 
+    if (!passes_start_check(config)) {
+        return exit_database_unusable;
+    }
     settings::StorageOptions storage_options;
     storage_options.pool_size = config.database_pool_size;
     storage_options.connect_wait = config.database_wait;

@@ -1,5 +1,9 @@
 #include <atomic>
+#include <chrono>
+#include <libpq-fe.h>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
@@ -7,6 +11,7 @@
 #include <settings/errors.hpp>
 #include <settings/settings_store.hpp>
 #include <settings/timestamp.hpp>
+#include <settings/wait_deadline.hpp>
 
 #include "support/test_database.hpp"
 
@@ -428,6 +433,86 @@ TEST_CASE("reads are served while another process holds the write lock", "[store
     other.exec("ROLLBACK");
     CHECK(store.update_user_settings("u1", set(Field::ai_temperature, 1.0)).ok());
     CHECK(store.effective_user_settings("u1").values.real(Field::ai_temperature) == 1.0);
+}
+
+namespace {
+
+// Another process's transaction holding the row of `user` (and on SQLite the
+// whole file's write lock) until destroyed.
+class HeldLock {
+  public:
+    HeldLock(const test::TestDatabase& db, const std::string& user) {
+        if (db.is_postgresql()) {
+            pg_ = PQconnectdb(db.location().c_str());
+            REQUIRE(PQstatus(pg_) == CONNECTION_OK);
+            run("BEGIN");
+            run("SELECT 1 FROM user_preferences WHERE github_user_id = '" + user + "' FOR UPDATE");
+        } else {
+            sqlite_ =
+                std::make_unique<SQLite::Database>(db.path().string(), SQLite::OPEN_READWRITE);
+            sqlite_->exec("BEGIN IMMEDIATE");
+            sqlite_->exec("UPDATE global_settings SET ai_model = 'held'");
+        }
+    }
+    ~HeldLock() {
+        if (pg_ != nullptr) {
+            PQclear(PQexec(pg_, "ROLLBACK"));
+            PQfinish(pg_);
+        }
+    }
+    HeldLock(const HeldLock&) = delete;
+    HeldLock& operator=(const HeldLock&) = delete;
+
+  private:
+    void run(const std::string& sql) {
+        PGresult* result = PQexec(pg_, sql.c_str());
+        const auto status = PQresultStatus(result);
+        PQclear(result);
+        REQUIRE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK));
+    }
+
+    PGconn* pg_ = nullptr;
+    std::unique_ptr<SQLite::Database> sqlite_;
+};
+
+}  // namespace
+
+TEST_CASE("writes queued behind a held lock each give up by their own deadline",
+          "[store][group_commit]") {
+    StoreFixture f;
+    auto store = f.open();  // the default busy timeout: 5 s
+    REQUIRE(store.update_user_settings("u1", set(Field::display_theme, std::string("dark"))).ok());
+    const HeldLock held(f.db, "u1");
+    using std::chrono::milliseconds;
+    using std::chrono::steady_clock;
+    constexpr int writers = 6;
+    const auto start = steady_clock::now();
+    std::vector<steady_clock::duration> late(writers);
+    std::vector<int> refused(writers, 0);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < writers; ++i) {
+        threads.emplace_back([&, i] {
+            const auto deadline = start + milliseconds(150) * (i + 1);
+            const settings::WaitDeadline scope(deadline);
+            try {
+                (void)store.update_user_settings("u1", set(Field::ai_temperature, 0.1 * i));
+            } catch (const settings::StorageUnavailableError&) {
+                refused[static_cast<std::size_t>(i)] = 1;
+            }
+            late[static_cast<std::size_t>(i)] = steady_clock::now() - deadline;
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    for (int i = 0; i < writers; ++i) {
+        INFO("writer " << i);
+        const auto ms =
+            std::chrono::duration_cast<milliseconds>(late[static_cast<std::size_t>(i)]).count();
+        CHECK(refused[static_cast<std::size_t>(i)] == 1);
+        CHECK(ms >= -30);
+        CHECK(ms <= 250);
+    }
 }
 
 TEST_CASE("a write that fails inside a shared commit fails alone", "[store][group_commit]") {

@@ -11,8 +11,8 @@ import pytest
 
 SETTINGSCTL = os.environ.get("SETTINGSCTL_BINARY", "build/tools/settingsctl/settingsctl")
 SERVICE = os.environ.get("SETTINGS_SERVICE_BINARY", "build/service/settings-service")
-COMMANDS = ["status", "migrate", "check", "backup", "purge-sessions", "export", "import",
-            "global", "user", "copy", "admins"]
+COMMANDS = ["status", "migrate", "check", "backup", "restore", "purge-sessions", "export",
+            "import", "global", "user", "copy", "admins"]
 
 
 def ctl(db, *args, stdin=None):

@@ -147,6 +147,30 @@ int backup(const Context& c) {
     return exit_ok;
 }
 
+int restore(const Context& c) {
+    if (refuse_on_postgresql(c, "restore", "pg_restore or psql with a pg_dump file")) {
+        return exit_usage;
+    }
+    if (c.args.size() != 1) {
+        c.err << "usage: settingsctl restore BACKUP\n";
+        return exit_usage;
+    }
+    const std::filesystem::path source = c.args[0];
+    settings::RowCounts rows;
+    try {
+        rows = settings::restore_database(source, c.database);
+    } catch (const std::invalid_argument& e) {
+        c.err << "settingsctl: " << e.what() << "; nothing was restored\n";
+        return exit_usage;
+    }
+    c.out << "restored " << source.string() << " into " << c.database.string() << ":";
+    for (const auto& [table, count] : rows) {
+        c.out << " " << table << "=" << count;
+    }
+    c.out << "\n";
+    return exit_ok;
+}
+
 int purge_sessions(const Context& c) {
     session::SessionStoreOptions options;
     const auto window =

@@ -32,6 +32,7 @@ int status(const Context& c);
 int migrate(const Context& c);
 int check(const Context& c);
 int backup(const Context& c);
+int restore(const Context& c);
 int purge_sessions(const Context& c);
 int export_settings(const Context& c);
 int import_settings(const Context& c);

@@ -32,6 +32,11 @@ const std::map<std::string, Command, std::less<>> commands{
      {backup, "backup DEST",
       "Consistent online copy to DEST (which must not exist), safe while the service "
       "runs; the copy is integrity-checked."}},
+    {"restore",
+     {restore, "restore BACKUP",
+      "Replace the database's content with BACKUP (checked first: an unusable backup is "
+      "exit 2 and changes nothing), safely while the service runs; the service serves "
+      "the restored content at once. SQLite only."}},
     {"purge-sessions",
      {purge_sessions,
       "purge-sessions [--session-expire-hours H] "
@@ -70,7 +75,8 @@ void usage(std::ostream& out) {
         << "  --database-url URL    postgresql://... or sqlite:PATH (default: $DATABASE_URL)\n"
         << "  --help                this help; COMMAND --help for one command\n\n"
         << "Exit codes: 0 success, 1 the command found a problem (check, backup), 2 bad usage\n"
-        << "or an invalid import file, 3 database cannot be opened or is corrupt, 4 database\n"
+        << "or an invalid import file or backup, 3 database cannot be opened or is corrupt, 4 "
+           "database\n"
         << "schema newer than the program, 5 a migration failed.\n";
 }
 

@@ -41,13 +41,34 @@ struct DatabaseStatus {
 /// does not exist or is not a SQLite database.
 DatabaseStatus inspect_database(const std::filesystem::path& path);
 
-/// SQLite's `PRAGMA integrity_check`: the problems it reports, none when the file
-/// is sound. Throws DatabaseOpenError when the file cannot be opened.
-std::vector<std::string> check_integrity(const std::filesystem::path& path);
+/// How thoroughly check_integrity looks.
+enum class IntegrityCheck {
+    quick,  // `PRAGMA quick_check`: every page and record, not index contents (linear time)
+    full,   // `PRAGMA integrity_check`: also that every index matches its table
+};
+
+/// SQLite's integrity check: the problems it reports, none when the file is
+/// sound. Throws DatabaseOpenError when the file cannot be opened.
+std::vector<std::string> check_integrity(const std::filesystem::path& path,
+                                         IntegrityCheck how = IntegrityCheck::full);
 
 /// A consistent copy of `source` at `destination` (which must not exist), taken
 /// with SQLite's online backup while other connections keep reading and writing.
 /// Throws DatabaseOpenError or StorageError.
 void backup_database(const std::filesystem::path& source, const std::filesystem::path& destination);
+
+/// Replaces the content of the database at `target` (created when missing) with
+/// that of the backup at `backup`, safely while other connections and processes
+/// (a running settings-service) use it. The backup is checked (integrity, a
+/// settings schema not newer than the program) and migrated in a temporary copy
+/// beside `target`; that copy then goes into `target` with SQLite's online backup
+/// in one transaction, so readers see the old or the restored content, never a
+/// mix, and every connection notices the change (PRAGMA data_version). Works on a
+/// damaged `target` too. Returns the rows of `target` afterwards.
+/// Throws std::invalid_argument when the backup is not a sound settings database
+/// (nothing changed), SchemaTooNewError, DatabaseOpenError or StorageError
+/// (StorageUnavailableError when `target` stayed locked).
+RowCounts restore_database(const std::filesystem::path& backup,
+                           const std::filesystem::path& target);
 
 }  // namespace settings

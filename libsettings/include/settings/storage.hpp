@@ -24,6 +24,17 @@ enum class StorageEngine {
 
 std::string_view to_string(StorageEngine engine);
 
+/// What a database can take right now, as health reports it.
+enum class StorageState {
+    ok,
+    unavailable,  // cannot be reached (PostgreSQL); may come back by itself
+    replaced,     // the SQLite file was deleted or replaced under the process: needs a restart
+    corrupt,      // damaged pages were found; comes back after a restore
+};
+
+/// `ok`, `unavailable`, `replaced`, `corrupt`.
+std::string_view to_string(StorageState state);
+
 struct StorageOptions {
     /// SQLite: how long a statement waits for another connection's lock before it
     /// fails. PostgreSQL: how long a statement may wait for a row lock.
@@ -67,8 +78,15 @@ class Storage {
     /// `postgresql db.example.com:5432/settings`.
     [[nodiscard]] const std::string& description() const { return description_; }
 
-    /// Whether the database answers right now. Never throws, never waits long.
+    /// Whether the database answers right now: `state() == StorageState::ok`.
     [[nodiscard]] bool reachable();
+    /// What the database can take right now, from what the engine last saw (a
+    /// watcher looks at least once a second). Never throws, never waits. Every
+    /// storage call fails with StorageUnavailableError while it is not `ok`.
+    [[nodiscard]] StorageState state();
+
+    /// How long a storage call waits for a lock held elsewhere (see WaitDeadline).
+    [[nodiscard]] std::chrono::milliseconds busy_timeout() const { return busy_timeout_; }
 
     /// True when `change_version` sees every commit of every process (SQLite).
     [[nodiscard]] bool tracks_changes() const;
@@ -83,12 +101,13 @@ class Storage {
 
   private:
     Storage(std::unique_ptr<detail::Engine> engine, StorageEngine kind, int schema_version,
-            std::string description);
+            std::string description, std::chrono::milliseconds busy_timeout);
 
     std::unique_ptr<detail::Engine> engine_impl_;
     StorageEngine engine_;
     int schema_version_;
     std::string description_;
+    std::chrono::milliseconds busy_timeout_;
 };
 
 }  // namespace settings

@@ -96,6 +96,9 @@ PgResult PgConnection::check(PGresult* raw, std::string_view context) {
     const std::string message =
         "PostgreSQL (" + std::string(context.substr(0, 60)) + "): " +
         first_line(raw != nullptr ? PQresultErrorMessage(raw) : PQerrorMessage(connection_.get()));
+    if (state == "55P03" && healthy()) {
+        throw LockWaitTimeout(message, state);
+    }
     if (!healthy() || state.empty() || is_transient(state)) {
         throw StorageUnavailableError(message, state);
     }

@@ -176,7 +176,9 @@ class PgEngine final : public Engine {
     }
     std::unique_ptr<AdminBackend> admin_backend() override { return make_pg_admin_backend(pool_); }
 
-    bool reachable() override { return reachable_.load(); }
+    StorageState state() override {
+        return reachable_.load() ? StorageState::ok : StorageState::unavailable;
+    }
 
     std::vector<std::pair<std::string, std::int64_t>> row_counts() override {
         return pool_.with([](PgConnection& db) {

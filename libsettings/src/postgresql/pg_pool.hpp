@@ -42,6 +42,9 @@ class PgPool {
         }
     }
 
+    /// How long a statement waits for a lock held elsewhere.
+    [[nodiscard]] std::chrono::milliseconds lock_timeout() const { return lock_timeout_; }
+
     /// A new connection of the pool's settings, outside the pool. Throws
     /// StorageUnavailableError when it cannot be made.
     [[nodiscard]] std::unique_ptr<PgConnection> connect() const;

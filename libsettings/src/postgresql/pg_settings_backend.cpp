@@ -1,5 +1,9 @@
 #include "postgresql/pg_settings_backend.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
 
@@ -176,7 +180,8 @@ class PgWriteConnection final : public BatchConnection {
 
     PgConnection& get() { return *connection_; }
 
-    void begin() override {
+    void begin(Deadline /*deadline*/) override {
+        // BEGIN takes no lock: the jobs' statements wait, bounded by savepoint().
         if (!connection_ || !connection_->still_open()) {
             connection_ = pool_.connect();
         }
@@ -191,7 +196,15 @@ class PgWriteConnection final : public BatchConnection {
             connection_->exec("BEGIN");
         }
     }
-    void savepoint() override { connection_->exec("SAVEPOINT job"); }
+    void savepoint(Deadline deadline) override {
+        connection_->exec("SAVEPOINT job");
+        // Rolled back with the savepoint, kept by its release: each job sets its own.
+        // Zero would mean no limit, so at least 1 ms.
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        connection_->exec("SET LOCAL lock_timeout = " +
+                          std::to_string(std::max<std::int64_t>(1, left.count())));
+    }
     void release_savepoint() override { connection_->exec("RELEASE SAVEPOINT job"); }
     void rollback_to_savepoint() override { connection_->exec("ROLLBACK TO SAVEPOINT job"); }
     void commit() override { connection_->exec("COMMIT"); }
@@ -295,7 +308,7 @@ class PgSettingsTransaction final : public SettingsTransaction {
 class PgSettingsBackend final : public SettingsBackend {
   public:
     explicit PgSettingsBackend(PgPool& pool)
-        : pool_(pool), writer_(pool), transaction_(writer_), group_(writer_) {}
+        : pool_(pool), writer_(pool), transaction_(writer_), group_(writer_, pool.lock_timeout()) {}
 
     bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) override {
         std::string columns = "id, updated_at";

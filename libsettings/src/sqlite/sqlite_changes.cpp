@@ -14,6 +14,10 @@ SqliteChanges::SqliteChanges(const SqliteDatabase& database)
 }
 
 std::optional<std::int64_t> SqliteChanges::version() {
+    // Nothing read from a replaced or damaged file may be served from a cache.
+    if (database_.guard().state() != StorageState::ok) {
+        return std::nullopt;
+    }
     const std::scoped_lock lock(mutex_);
     try {
         StatementScope query(data_version_);

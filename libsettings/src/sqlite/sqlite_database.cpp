@@ -1,6 +1,5 @@
 #include "sqlite/sqlite_database.hpp"
 
-#include <sys/stat.h>
 #include <system_error>
 #include <thread>
 
@@ -218,6 +217,7 @@ int sqlite_schema_version(SQLite::Database& db) {
 SqliteDatabase SqliteDatabase::open(const std::filesystem::path& path,
                                     const SqliteOptions& options) {
     auto db = connect(path, options.busy_timeout, options.read_only);
+    auto guard = std::make_shared<SqliteFileGuard>(path);
     int version = 0;
     try {
         version =
@@ -228,7 +228,8 @@ SqliteDatabase SqliteDatabase::open(const std::filesystem::path& path,
     }
     log::debug("database",
                "opened " + path.string() + " (schema version " + std::to_string(version) + ")");
-    return {path, std::move(db), version, options.busy_timeout, options.read_only};
+    return {
+        path, std::move(db), version, options.busy_timeout, options.read_only, std::move(guard)};
 }
 
 SqliteDatabase SqliteDatabase::open_connection() const {
@@ -238,36 +239,50 @@ SqliteDatabase SqliteDatabase::open_connection() const {
     } catch (const SQLite::Exception& e) {
         throw DatabaseOpenError("cannot prepare the database " + path_.string() + ": " + e.what());
     }
-    return {path_, std::move(db), schema_version_, busy_timeout_, read_only_};
+    return {path_, std::move(db), schema_version_, busy_timeout_, read_only_, guard_};
 }
 
 SqliteDatabase::SqliteDatabase(std::filesystem::path path,
                                std::unique_ptr<SQLite::Database> connection, int schema_version,
-                               std::chrono::milliseconds busy_timeout, bool read_only)
+                               std::chrono::milliseconds busy_timeout, bool read_only,
+                               std::shared_ptr<SqliteFileGuard> guard)
     : path_(std::move(path)),
       connection_(std::move(connection)),
       schema_version_(schema_version),
       busy_timeout_(busy_timeout),
-      read_only_(read_only) {
-    struct stat file {};
-    if (stat(path_.c_str(), &file) == 0) {
-        device_ = file.st_dev;
-        inode_ = file.st_ino;
-    }
-}
+      read_only_(read_only),
+      guard_(std::move(guard)) {}
 
 void SqliteDatabase::ensure_file_in_place() const {
-    struct stat file {};
-    if (stat(path_.c_str(), &file) != 0 || file.st_dev != device_ || file.st_ino != inode_) {
-        const std::string message = "the database file " + path_.string() +
-                                    " was deleted or replaced while open; refusing to write";
-        log::error("database", message);
-        throw StorageUnavailableError(message);
+    guard_->poll();
+    guard_->ensure_usable();
+}
+
+void SqliteDatabase::note_failure(const SQLite::Exception& error) const {
+    const auto code = error.getErrorCode();
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+        guard_->report_corrupt(error.what());
     }
 }
 
 SqliteDatabase::SqliteDatabase(SqliteDatabase&&) noexcept = default;
 SqliteDatabase& SqliteDatabase::operator=(SqliteDatabase&&) noexcept = default;
-SqliteDatabase::~SqliteDatabase() = default;
+
+SqliteDatabase::~SqliteDatabase() {
+    if (!connection_) {
+        return;  // moved from
+    }
+    // The last connection to close checkpoints the WAL into the file at its
+    // path unless SQLite sees the file moved; a file overwritten in place it
+    // does not see, so a replaced file is never checkpointed into.
+    try {
+        guard_->poll();
+    } catch (const std::exception&) {
+        // Closing anyway; the state stays what was last seen.
+    }
+    if (guard_->state() == StorageState::replaced) {
+        sqlite3_db_config(connection_->getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    }
+}
 
 }  // namespace settings::detail

@@ -1,13 +1,17 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <string_view>
+
+#include <SQLiteCpp/Exception.h>
 
 #include <settings/clock.hpp>
 
+#include "sqlite/sqlite_errors.hpp"
+#include "sqlite/sqlite_file_guard.hpp"
 #include "storage/embedded_migrations.hpp"
 #include "storage/migration.hpp"
 
@@ -52,24 +56,51 @@ class SqliteDatabase {
     [[nodiscard]] std::chrono::milliseconds busy_timeout() const { return busy_timeout_; }
     [[nodiscard]] bool read_only() const { return read_only_; }
 
-    /// Throws StorageUnavailableError (and logs an ERROR) when the file at `path()`
-    /// is no longer the file this connection opened: deleted, or replaced. Writes
-    /// would then go to an unlinked file and be lost, so they are refused instead.
+    /// The watch over the file, shared by every connection opened from this one.
+    [[nodiscard]] SqliteFileGuard& guard() const { return *guard_; }
+
+    /// Runs `fn` (a read) unless the file was found replaced or damaged, and turns
+    /// a SQLite failure into the library's storage errors; damaged pages (SQLITE_CORRUPT,
+    /// SQLITE_NOTADB) make the whole file `corrupt` (see SqliteFileGuard).
+    template <typename Fn>
+    auto run(std::string_view context, Fn&& fn) const -> decltype(fn()) {
+        guard_->ensure_usable();
+        try {
+            return fn();
+        } catch (const SQLite::Exception& e) {
+            note_failure(e);
+            throw_storage_error(e, context);
+        }
+    }
+
+    /// As `run`, for a write: first looks again whether the file at `path()` is
+    /// still the one this connection opened, since a write into a deleted or
+    /// replaced file would be lost (or, checkpointed, corrupt the new file).
+    template <typename Fn>
+    auto run_write(std::string_view context, Fn&& fn) const -> decltype(fn()) {
+        guard_->poll();
+        return run(context, std::forward<Fn>(fn));
+    }
+
+    /// Throws StorageUnavailableError unless the file is still in place and sound.
     void ensure_file_in_place() const;
+    /// Reports a SQLite failure to the guard (damaged pages).
+    void note_failure(const SQLite::Exception& error) const;
+
     /// The schema version after migration.
     [[nodiscard]] int schema_version() const { return schema_version_; }
 
   private:
     SqliteDatabase(std::filesystem::path path, std::unique_ptr<SQLite::Database> connection,
-                   int schema_version, std::chrono::milliseconds busy_timeout, bool read_only);
+                   int schema_version, std::chrono::milliseconds busy_timeout, bool read_only,
+                   std::shared_ptr<SqliteFileGuard> guard);
 
     std::filesystem::path path_;
     std::unique_ptr<SQLite::Database> connection_;
     int schema_version_;
     std::chrono::milliseconds busy_timeout_;
     bool read_only_;
-    std::uint64_t device_ = 0;
-    std::uint64_t inode_ = 0;
+    std::shared_ptr<SqliteFileGuard> guard_;
 };
 
 /// The version in `schema_version` of an open SQLite database, 0 when the table

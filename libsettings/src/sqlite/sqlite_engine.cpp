@@ -1,8 +1,12 @@
 #include "sqlite/sqlite_engine.hpp"
 
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include "sqlite/sqlite_admin_backend.hpp"
 #include "sqlite/sqlite_changes.hpp"
@@ -16,10 +20,24 @@ namespace settings::detail {
 
 namespace {
 
+// Often enough that a replaced file is found within a second.
+constexpr auto watch_interval = std::chrono::milliseconds(200);
+
 class SqliteEngine final : public Engine {
   public:
     explicit SqliteEngine(SqliteDatabase database)
-        : database_(std::move(database)), changes_(database_) {}
+        : database_(std::move(database)), changes_(database_), watcher_([this] { watch_file(); }) {}
+
+    ~SqliteEngine() override {
+        {
+            const std::scoped_lock lock(watch_mutex_);
+            stopping_ = true;
+        }
+        watch_wake_.notify_all();
+        watcher_.join();
+    }
+    SqliteEngine(const SqliteEngine&) = delete;
+    SqliteEngine& operator=(const SqliteEngine&) = delete;
 
     std::unique_ptr<SettingsBackend> settings_backend() override {
         return make_sqlite_settings_backend(database_);
@@ -31,13 +49,11 @@ class SqliteEngine final : public Engine {
         return make_sqlite_admin_backend(database_);
     }
 
-    // A local file has no outage: reads keep being served even from a file
-    // deleted under the process, and writes refuse themselves (ensure_file_in_place).
-    bool reachable() override { return true; }
+    StorageState state() override { return database_.guard().state(); }
 
     std::vector<std::pair<std::string, std::int64_t>> row_counts() override {
         const std::scoped_lock lock(mutex_);
-        return with_storage_errors("counting rows", [&] {
+        return database_.run("counting rows", [&] {
             std::vector<std::pair<std::string, std::int64_t>> counts;
             counts.reserve(data_tables.size());
             for (const auto* table : data_tables) {
@@ -55,9 +71,57 @@ class SqliteEngine final : public Engine {
     std::optional<std::int64_t> change_version() override { return changes_.version(); }
 
   private:
-    std::mutex mutex_;  // database_'s connection, for row_counts
+    // Looks at the file a few times a second, with or without traffic. A damaged
+    // file is checked again whenever something was committed to it (a restore).
+    void watch_file() {
+        // The data version when the damage was last checked; -1: not yet.
+        std::int64_t checked_version = -1;
+        std::unique_lock lock(watch_mutex_);
+        while (!stopping_) {
+            lock.unlock();
+            auto& guard = database_.guard();
+            guard.poll();
+            if (guard.state() == StorageState::corrupt) {
+                const auto version = data_version().value_or(-1);
+                if (checked_version != -1 && version != checked_version && sound()) {
+                    guard.report_sound();
+                }
+                checked_version = version;
+            } else {
+                checked_version = -1;
+            }
+            lock.lock();
+            watch_wake_.wait_for(lock, watch_interval, [this] { return stopping_; });
+        }
+    }
+
+    // The engine's own connection: the changes one refuses while the file is corrupt.
+    std::optional<std::int64_t> data_version() {
+        const std::scoped_lock lock(mutex_);
+        try {
+            return database_.connection().execAndGet("PRAGMA data_version").getInt64();
+        } catch (const SQLite::Exception&) {
+            return std::nullopt;
+        }
+    }
+
+    bool sound() {
+        const std::scoped_lock lock(mutex_);
+        try {
+            SQLite::Statement check(database_.connection(), "PRAGMA quick_check");
+            return check.executeStep() && check.getColumn(0).getString() == "ok";
+        } catch (const SQLite::Exception&) {
+            return false;
+        }
+    }
+
+    std::mutex mutex_;  // database_'s connection
     SqliteDatabase database_;
     SqliteChanges changes_;
+    std::mutex watch_mutex_;
+    std::condition_variable watch_wake_;
+    bool stopping_ = false;
+    std::thread watcher_;
 };
 
 }  // namespace

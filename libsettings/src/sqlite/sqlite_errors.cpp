@@ -18,6 +18,9 @@ void throw_storage_error(const SQLite::Exception& error, std::string_view contex
         case SQLITE_FULL:
         case SQLITE_IOERR:
         case SQLITE_CANTOPEN:
+        // Damaged pages: a restore (settingsctl restore) brings the file back.
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
             throw StorageUnavailableError(message, code);
         default:
             throw StorageError(message, code);

@@ -7,7 +7,8 @@
 namespace settings::detail {
 
 /// Rethrows a SQLite failure as StorageUnavailableError when a retry may succeed
-/// (busy, locked, read-only, disk full, I/O error) and as StorageError otherwise.
+/// (busy, locked, read-only, disk full, I/O error, damaged pages until a restore)
+/// and as StorageError otherwise.
 [[noreturn]] void throw_storage_error(const SQLite::Exception& error, std::string_view context);
 
 /// Runs `fn` and turns a SQLite failure into the library's storage errors.

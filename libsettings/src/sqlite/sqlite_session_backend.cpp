@@ -1,10 +1,16 @@
 #include "sqlite/sqlite_session_backend.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <mutex>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
+
+#include <settings/errors.hpp>
+#include <settings/wait_deadline.hpp>
 
 #include "sqlite/sqlite_errors.hpp"
 #include "sqlite/statement_scope.hpp"
@@ -109,7 +115,7 @@ class SqliteSessionBackend final : public SessionBackend {
 
     std::optional<SessionRow> find(const std::string& id) override {
         const std::scoped_lock lock(reader_mutex_);
-        return with_storage_errors("looking up a session", [&]() -> std::optional<SessionRow> {
+        return reader_.run("looking up a session", [&]() -> std::optional<SessionRow> {
             StatementScope row(find_);
             row->bind(1, id);
             if (!row->executeStep()) {
@@ -206,7 +212,7 @@ class SqliteSessionBackend final : public SessionBackend {
 
     std::vector<std::pair<std::string, SessionRow>> all() override {
         const std::scoped_lock lock(reader_mutex_);
-        return with_storage_errors("reading every session", [&] {
+        return reader_.run("reading every session", [&] {
             SQLite::Statement rows(reader_.connection(),
                                    std::string("SELECT ") + session_columns +
                                        ", session_id FROM user_sessions ORDER BY session_id");
@@ -224,13 +230,29 @@ class SqliteSessionBackend final : public SessionBackend {
     }
 
   private:
+    // Waits for the other writes of this process and then for the file's write
+    // lock, both only until the thread's deadline (WaitDeadline, else the busy
+    // timeout from now).
     template <typename Fn>
     auto write(std::string_view context, Fn&& fn) -> decltype(fn()) {
-        const std::scoped_lock lock(writer_mutex_);
-        return with_storage_errors(context, [&] {
-            writer_.ensure_file_in_place();
-            return fn();
-        });
+        const auto deadline = WaitDeadline::current().value_or(std::chrono::steady_clock::now() +
+                                                               writer_.busy_timeout());
+        const std::unique_lock lock(writer_mutex_, deadline);
+        if (!lock.owns_lock()) {
+            throw StorageUnavailableError(std::string(context) +
+                                          ": other writes of this process kept the database busy");
+        }
+        auto& db = writer_.connection();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        db.setBusyTimeout(static_cast<int>(std::max<std::int64_t>(0, left.count())));
+        struct RestoreBusyTimeout {
+            SqliteDatabase& db;
+            ~RestoreBusyTimeout() {
+                db.connection().setBusyTimeout(static_cast<int>(db.busy_timeout().count()));
+            }
+        } restore{writer_};
+        return writer_.run_write(context, std::forward<Fn>(fn));
     }
 
     // Runs `fn` on the write connection unless another thread or process holds
@@ -249,6 +271,7 @@ class SqliteSessionBackend final : public SessionBackend {
             result = fn();
         } catch (const SQLite::Exception& e) {
             db.setBusyTimeout(static_cast<int>(writer_.busy_timeout().count()));
+            writer_.note_failure(e);
             if (e.getErrorCode() != SQLITE_BUSY && e.getErrorCode() != SQLITE_LOCKED) {
                 throw_storage_error(e, context);
             }
@@ -261,7 +284,7 @@ class SqliteSessionBackend final : public SessionBackend {
         return result;
     }
 
-    std::mutex writer_mutex_;
+    std::timed_mutex writer_mutex_;
     SqliteDatabase writer_;
     std::mutex reader_mutex_;
     SqliteDatabase reader_;

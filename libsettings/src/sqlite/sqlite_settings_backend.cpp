@@ -1,5 +1,8 @@
 #include "sqlite/sqlite_settings_backend.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <mutex>
 
 #include <SQLiteCpp/Database.h>
@@ -216,8 +219,23 @@ class SqliteBatchConnection final : public BatchConnection {
           release_(db, "RELEASE job"),
           rollback_to_(db, "ROLLBACK TO job") {}
 
-    void begin() override { run(begin_); }
-    void savepoint() override { run(savepoint_); }
+    void begin(Deadline deadline) override {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        db_.setBusyTimeout(static_cast<int>(std::max<std::int64_t>(0, left.count())));
+        try {
+            run(begin_);
+        } catch (const SQLite::Exception& e) {
+            if (e.getErrorCode() != SQLITE_BUSY) {
+                throw;
+            }
+            throw LockWaitTimeout(
+                std::string("the database stayed locked by another writer: ") + e.what(),
+                std::to_string(e.getExtendedErrorCode()));
+        }
+    }
+    // BEGIN IMMEDIATE holds the write lock already: nothing in a job waits.
+    void savepoint(Deadline /*deadline*/) override { run(savepoint_); }
     void release_savepoint() override { run(release_); }
     void rollback_to_savepoint() override { run(rollback_to_); }
     void commit() override { run(commit_); }
@@ -401,7 +419,7 @@ class SqliteSettingsBackend final : public SettingsBackend {
           reader_(database.open_connection()),
           transaction_(writer_.connection()),
           batch_(writer_.connection()),
-          group_(batch_, [this] { writer_.ensure_file_in_place(); }),
+          group_(batch_, writer_.busy_timeout(), [this] { writer_.ensure_file_in_place(); }),
           reads_(reader_.connection()),
           select_user_layers_(reader_.connection(), select_user_layers_sql()),
           select_project_layers_(reader_.connection(), select_project_layers_sql()),
@@ -409,7 +427,7 @@ class SqliteSettingsBackend final : public SettingsBackend {
 
     bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) override {
         auto& db = writer_.connection();
-        return with_storage_errors("seeding global settings", [&] {
+        return writer_.run_write("seeding global settings", [&] {
             const std::scoped_lock lock(writer_mutex_);
             if (db.execAndGet(count_global_sql).getInt() > 0) {
                 return false;
@@ -512,7 +530,7 @@ class SqliteSettingsBackend final : public SettingsBackend {
     }
 
     void write(const std::function<void(SettingsTransaction&)>& job) override {
-        with_storage_errors("writing settings", [&] {
+        writer_.run_write("writing settings", [&] {
             group_.run([&] { job(transaction_); });
             return 0;
         });
@@ -522,7 +540,7 @@ class SqliteSettingsBackend final : public SettingsBackend {
     template <typename Fn>
     auto read(std::string_view context, Fn&& fn) -> decltype(fn()) {
         const std::scoped_lock lock(reader_mutex_);
-        return with_storage_errors(context, std::forward<Fn>(fn));
+        return reader_.run(context, std::forward<Fn>(fn));
     }
 
     static UserLayers read_user_layers(SQLite::Statement& row) {

@@ -18,6 +18,20 @@ std::string_view to_string(StorageEngine engine) {
     return "sqlite";
 }
 
+std::string_view to_string(StorageState state) {
+    switch (state) {
+        case StorageState::ok:
+            return "ok";
+        case StorageState::unavailable:
+            return "unavailable";
+        case StorageState::replaced:
+            return "replaced";
+        case StorageState::corrupt:
+            return "corrupt";
+    }
+    return "unavailable";
+}
+
 std::shared_ptr<Storage> Storage::open(std::string_view location, const StorageOptions& options) {
     int schema_version = 0;
     if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
@@ -25,7 +39,8 @@ std::shared_ptr<Storage> Storage::open(std::string_view location, const StorageO
         auto engine =
             detail::open_postgresql_engine(location, options, schema_version, description);
         return std::shared_ptr<Storage>(new Storage(std::move(engine), StorageEngine::postgresql,
-                                                    schema_version, std::move(description)));
+                                                    schema_version, std::move(description),
+                                                    options.busy_timeout));
     }
     std::string_view path = location;
     if (location.starts_with("sqlite:")) {
@@ -42,20 +57,26 @@ std::shared_ptr<Storage> Storage::open(std::string_view location, const StorageO
     }
     auto engine = detail::open_sqlite_engine(std::filesystem::path(path), options, schema_version);
     return std::shared_ptr<Storage>(new Storage(std::move(engine), StorageEngine::sqlite,
-                                                schema_version, "sqlite " + std::string(path)));
+                                                schema_version, "sqlite " + std::string(path),
+                                                options.busy_timeout));
 }
 
 Storage::Storage(std::unique_ptr<detail::Engine> engine, StorageEngine kind, int schema_version,
-                 std::string description)
+                 std::string description, std::chrono::milliseconds busy_timeout)
     : engine_impl_(std::move(engine)),
       engine_(kind),
       schema_version_(schema_version),
-      description_(std::move(description)) {}
+      description_(std::move(description)),
+      busy_timeout_(busy_timeout) {}
 
 Storage::~Storage() = default;
 
 bool Storage::reachable() {
     return engine_impl_->reachable();
+}
+
+StorageState Storage::state() {
+    return engine_impl_->state();
 }
 
 bool Storage::tracks_changes() const {

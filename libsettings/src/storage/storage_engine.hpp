@@ -23,6 +23,7 @@
 #include <settings/project_settings.hpp>
 #include <settings/settings_snapshot.hpp>
 #include <settings/settings_update.hpp>
+#include <settings/storage.hpp>
 #include <settings/user_preferences.hpp>
 
 namespace settings::detail {
@@ -187,8 +188,9 @@ class Engine {
     [[nodiscard]] virtual std::unique_ptr<SessionBackend> session_backend() = 0;
     [[nodiscard]] virtual std::unique_ptr<AdminBackend> admin_backend() = 0;
 
-    /// See Storage::reachable, tracks_changes and change_version.
-    [[nodiscard]] virtual bool reachable() = 0;
+    /// See Storage::state, reachable, tracks_changes and change_version.
+    [[nodiscard]] virtual StorageState state() = 0;
+    [[nodiscard]] bool reachable() { return state() == StorageState::ok; }
     [[nodiscard]] virtual bool tracks_changes() const = 0;
     [[nodiscard]] virtual std::optional<std::int64_t> change_version() = 0;
 

@@ -18,6 +18,14 @@
 
 namespace service {
 
+/// The integrity check of the SQLite file before listening (CHECK_ON_START).
+enum class StartCheck {
+    automatic,  // quick for a file under 1 GiB, off above
+    quick,
+    full,
+    off,
+};
+
 /// Everything settings-service reads from its environment and flags.
 struct Config {
     /// The SQLite file, used when `database_url` is empty.
@@ -50,6 +58,7 @@ struct Config {
     unsigned threads = 1;
     settings::log::Level log_level = settings::log::Level::info;
     std::uint16_t port = 8000;
+    StartCheck check_on_start = StartCheck::automatic;
     bool database_notify = true;
     bool dev_login = false;
     bool cookie_secure = false;
