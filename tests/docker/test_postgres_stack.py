@@ -27,7 +27,7 @@ import yaml
 
 from podman_harness import (BASE_IMAGE, LOG_DIR, ROOT, compose_copy, compose_down, compose_env,
                             compose_up, dev_login, free_port, http, podman, project_containers,
-                            report, run_logged, wait_for)
+                            remove_objects, report, run_logged, wait_for)
 
 pytestmark = pytest.mark.skipif(
     shutil.which("podman") is None,
@@ -191,7 +191,11 @@ class Stack:
         compose_down(self.project, self.file, self.env, log_name, volumes=volumes)
         assert project_containers(self.project) == []
 
-    def remove_tags(self):
+    def remove(self):
+        """Everything of the project (also after a failure), then the image
+        names, which podman keeps while a container uses them."""
+        remove_objects(lambda name: name.startswith(self.project)
+                       or name == f"pod_{self.project}")
         for name in self.built:
             podman("rmi", f"localhost/{self.project}_{name}", check=False)
 
@@ -265,5 +269,5 @@ def test_two_replicas_behind_the_proxy_share_one_postgresql_that_survives_down_a
         volumes = podman("volume", "ls", "--format", "{{.Name}}").stdout.split()
         assert not [name for name in volumes if name.startswith(stack.project)], volumes
     finally:
-        stack.remove_tags()
+        stack.remove()
     report("postgres stack", started)
