@@ -53,8 +53,9 @@ RUN /tmp/install-deps.sh runtime && rm -rf /var/lib/apt/lists/* /tmp/install-dep
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
     && mkdir -p /app/data && chown app:app /app/data
 COPY --from=service-build /out/settings-service /out/settingsctl /usr/local/bin/
-ENV DATABASE_PATH=/app/data/settings.db \
-    HOST=0.0.0.0 \
+# No DATABASE_PATH: the default ./data/settings.db, from /app, is the volume's
+# file, and DATABASE_URL alone selects PostgreSQL (setting both is exit 2).
+ENV HOST=0.0.0.0 \
     PORT=8000
 VOLUME /app/data
 WORKDIR /app

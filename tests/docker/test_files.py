@@ -72,7 +72,10 @@ def test_the_service_build_copies_what_cmake_configures():
 
 def test_service_image_contract():
     service = dockerfile_stages()["service"]
-    assert re.search(r"DATABASE_PATH=/app/data/settings\.db", service)
+    # SQLite in /app/data by default (./data/settings.db from /app), and no
+    # DATABASE_PATH that would make a DATABASE_URL exit 2.
+    assert not re.search(r"^(ENV|ARG)\b[^#]*DATABASE_PATH", service, re.M)
+    assert re.search(r"^WORKDIR /app$", service, re.M)
     assert re.search(r"HOST=0\.0\.0\.0", service)
     assert "VOLUME /app/data" in service
     # The health check follows PORT (shell form), it does not hard-code 8000.

@@ -1,7 +1,6 @@
 """docker-compose.postgres.yml read as the deployment scale-out.md asks for:
 PostgreSQL 15 on a named volume, two settings-service replicas on it, the page,
-and a proxy balancing /api over both replicas. (Running it needs a registry for
-the postgres and nginx images, which these machines do not reach.)"""
+and a proxy balancing /api over both replicas. (test_postgres_stack.py runs it.)"""
 
 import os
 import pathlib
@@ -65,3 +64,23 @@ def test_the_proxy_balances_api_over_both_replicas_and_serves_the_page():
 def test_no_variable_uses_a_default_podman_compose_cannot_read():
     # podman-compose 1.0 substitutes ${VAR} but not ${VAR:-default}.
     assert ":-" not in (ROOT / "docker-compose.postgres.yml").read_text()
+
+
+def test_the_proxy_starts_after_everything_it_forwards_to():
+    # nginx resolves its upstreams' names once, at start.
+    services = compose()["services"]
+    assert sorted(services["proxy"]["depends_on"]) == ["service-a", "service-b", "web"]
+    # The page container serves the page only (the proxy answers /api), so it
+    # needs no `service` name, which podman-compose 1.0.3 could not give it (it
+    # ignores network aliases).
+    web = services["web"]
+    assert "./docker/nginx-page.conf:/etc/nginx/nginx.conf:ro" in web["volumes"]
+    assert "proxy_pass" not in (ROOT / "docker/nginx-page.conf").read_text()
+    assert "depends_on" not in web
+
+
+def test_the_replicas_leave_no_anonymous_volume_behind():
+    # The image declares VOLUME /app/data, which the replicas (on PostgreSQL)
+    # do not use: a tmpfs there, or every `up` adds an anonymous volume.
+    for name in ("service-a", "service-b"):
+        assert compose()["services"][name]["tmpfs"] == ["/app/data"]
