@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <SQLiteCpp/Database.h>
@@ -39,6 +40,23 @@ StorageState state_within_a_second(settings::Storage& storage) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return storage.state();
+}
+
+// Overwrites the root page of user_preferences (no Storage open on the file).
+void damage_user_preferences(const std::filesystem::path& db) {
+    std::int64_t page_size = 0;
+    std::int64_t root = 0;
+    {
+        SQLite::Database read(db.string(), SQLite::OPEN_READWRITE);
+        read.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        page_size = read.execAndGet("PRAGMA page_size").getInt64();
+        root = read.execAndGet("SELECT rootpage FROM sqlite_master WHERE name = 'user_preferences'")
+                   .getInt64();
+    }
+    std::fstream file(db, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp((root - 1) * page_size);
+    const std::string garbage(static_cast<std::size_t>(page_size), '\xa5');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
 }
 
 std::filesystem::path wal_of(const std::filesystem::path& db) {
@@ -122,13 +140,43 @@ TEST_CASE("restore replaces the content under an open store", "[database_file][s
     CHECK(rows == settings::RowCounts{{"global_settings", 1},
                                       {"user_preferences", 1},
                                       {"project_settings", 0},
-                                      {"user_sessions", 0}});
+                                      {"user_sessions", 0},
+                                      {"admin_users", 0}});
     CHECK(storage->change_version() != before);
     CHECK(store.effective_user_settings("u1").values.text(Field::display_theme) == "dark");
     CHECK_FALSE(store.user_preferences("u2").has_value());
     REQUIRE(store.update_user_settings("u2", theme("dark")).ok());
     CHECK(storage->state() == StorageState::ok);
     CHECK(settings::check_integrity(db.path()).empty());
+}
+
+TEST_CASE("a damaged file restored right after the damage was found comes back",
+          "[database_file][sqlite]") {
+    test::TestDatabase db;
+    const auto backup = db.dir() / "backup.db";
+    {
+        auto storage = db.open();
+        settings::SettingsStore store(storage);
+        REQUIRE(store.update_user_settings("u1", theme("dark")).ok());
+        settings::backup_database(db.path(), backup);
+    }
+    damage_user_preferences(db.path());
+    auto storage = db.open();
+    settings::SettingsStore store(storage);
+    // The file watch has had its first look, at a file that seemed sound.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK_THROWS_AS(store.user_preferences("u1"), settings::StorageUnavailableError);
+    REQUIRE(storage->state() == StorageState::corrupt);
+    // Restored before the file watch has looked again: its next look must still
+    // see that something was committed since the damage was found.
+    settings::restore_database(backup, db.path());
+
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (storage->state() != StorageState::ok && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(storage->state() == StorageState::ok);
+    CHECK(store.effective_user_settings("u1").values.text(Field::display_theme) == "dark");
 }
 
 TEST_CASE("restore refuses what is not a sound settings database", "[database_file][sqlite]") {

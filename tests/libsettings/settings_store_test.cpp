@@ -486,11 +486,16 @@ TEST_CASE("writes queued behind a held lock each give up by their own deadline",
     using std::chrono::milliseconds;
     using std::chrono::steady_clock;
     constexpr int writers = 6;
+    // Earliest deadline first, or the latest first: a write arriving behind one
+    // that waits longer than it may is still answered by its own deadline.
+    const bool latest_first = GENERATE(false, true);
+    INFO((latest_first ? "the latest deadline arrives first" : "in order of deadline"));
     const auto start = steady_clock::now();
     std::vector<steady_clock::duration> late(writers);
     std::vector<int> refused(writers, 0);
     std::vector<std::thread> threads;
-    for (int i = 0; i < writers; ++i) {
+    for (int n = 0; n < writers; ++n) {
+        const int i = latest_first ? writers - 1 - n : n;
         threads.emplace_back([&, i] {
             const auto deadline = start + milliseconds(150) * (i + 1);
             const settings::WaitDeadline scope(deadline);
@@ -501,6 +506,9 @@ TEST_CASE("writes queued behind a held lock each give up by their own deadline",
             }
             late[static_cast<std::size_t>(i)] = steady_clock::now() - deadline;
         });
+        if (latest_first) {
+            std::this_thread::sleep_for(milliseconds(10));  // queued behind the one before
+        }
     }
     for (auto& t : threads) {
         t.join();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <SQLiteCpp/Database.h>
@@ -73,22 +74,25 @@ class SqliteEngine final : public Engine {
   private:
     // Looks at the file a few times a second, with or without traffic. A damaged
     // file is checked again whenever something was committed to it (a restore).
+    // The data version is followed on every look, not only once the file is
+    // corrupt: a restore may commit between the request that found the damage
+    // and the next look, and a baseline taken then would never see it change.
     void watch_file() {
-        // The data version when the damage was last checked; -1: not yet.
-        std::int64_t checked_version = -1;
+        std::optional<std::int64_t> last_version;  // at the previous look
         std::unique_lock lock(watch_mutex_);
         while (!stopping_) {
             lock.unlock();
             auto& guard = database_.guard();
             guard.poll();
-            if (guard.state() == StorageState::corrupt) {
-                const auto version = data_version().value_or(-1);
-                if (checked_version != -1 && version != checked_version && sound()) {
+            if (guard.state() != StorageState::replaced) {
+                const auto version = data_version();
+                if (guard.state() == StorageState::corrupt && version && version != last_version &&
+                    sound()) {
                     guard.report_sound();
                 }
-                checked_version = version;
-            } else {
-                checked_version = -1;
+                if (version) {
+                    last_version = version;
+                }
             }
             lock.lock();
             watch_wake_.wait_for(lock, watch_interval, [this] { return stopping_; });

@@ -26,7 +26,18 @@ void GroupCommit::run(const std::function<void()>& job) {
     request.deadline = WaitDeadline::current().value_or(std::chrono::steady_clock::now() + wait_);
     std::unique_lock lock(mutex_);
     queue_.push_back(&request);
-    request.wake.wait(lock, [&] { return request.done || !leading_; });
+    // The running batch waits for the lock only until its own deadlines, which
+    // may be later than ours: still queued at our deadline, we give up. Once
+    // in a batch, its waits are bounded by our deadline too.
+    const auto ready = [&] { return request.done || !leading_; };
+    while (!request.wake.wait_until(lock, request.deadline, ready)) {
+        const auto queued = std::find(queue_.begin(), queue_.end(), &request);
+        if (queued != queue_.end()) {
+            queue_.erase(queued);
+            throw LockWaitTimeout("the database stayed locked by other writers until the deadline");
+        }
+        request.wake.wait(lock, ready);
+    }
     if (!request.done) {
         // Lead: run batches until our own request is answered.
         leading_ = true;
