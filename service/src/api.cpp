@@ -80,8 +80,7 @@ std::invoke_result_t<Fn> guarded(settings::Storage& storage, Fn&& fn) {
 
 Api::Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
          session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
-         AdminPolicy& admins, WriteRateLimiter& write_limiter,
-         GitHubProjectsCache& github_projects)
+         AdminPolicy& admins, WriteRateLimiter& write_limiter, GitHubProjectsCache& github_projects)
     : config_(config),
       storage_(storage),
       settings_(settings),
@@ -335,10 +334,8 @@ Response Api::complete_github_projects(const GitHubProjectsCall& call,
             return error_response(401, "no valid session: sign in first");
         }
         if (const auto* failure = std::get_if<GitHubFailure>(&answer.projects)) {
-            if (*failure == GitHubFailure::rejected) {
-                return error_response(401, "github_token_invalid");
-            }
-            return error_response(502, "GitHub could not be reached; try again");
+            return *failure == GitHubFailure::rejected ? error_response(401, "github_token_invalid")
+                                                       : github_failed(*failure);
         }
         const auto& projects = std::get<std::vector<GitHubProject>>(answer.projects);
         github_projects_.store(call.user_id, projects);

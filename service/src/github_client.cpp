@@ -209,16 +209,15 @@ struct GitHubClient::Impl {
         co_return co_await exchange(tls_stream, request);
     }
 
-    // New tokens for a refresh token, or why there are none.
-    asio::awaitable<std::variant<session::OAuthTokens, GitHubFailure>> refresh(
-        const std::string& refresh_token) {
-        const boost::json::object body{{"client_id", config.github_client_id.value_or("")},
-                                       {"client_secret", config.github_client_secret.value_or("")},
-                                       {"grant_type", "refresh_token"},
-                                       {"refresh_token", refresh_token}};
+    // Tokens from the token endpoint for one grant (a code, or a refresh token)
+    // made with the app's credentials, or why there are none.
+    asio::awaitable<std::variant<session::OAuthTokens, GitHubFailure>> request_tokens(
+        boost::json::object grant, std::string_view refused) {
+        grant["client_id"] = config.github_client_id.value_or("");
+        grant["client_secret"] = config.github_client_secret.value_or("");
         const auto answer =
             co_await send(config.github_oauth_url, http::verb::post, "/login/oauth/access_token",
-                          "", settings::to_json_text(body));
+                          "", settings::to_json_text(grant));
         if (!answer || answer->status >= 500) {
             settings::log::warn(component, "the token endpoint could not be reached");
             co_return GitHubFailure::unavailable;
@@ -226,7 +225,7 @@ struct GitHubClient::Impl {
         const auto json = json_object(answer->body);
         auto tokens = json ? read_tokens(*json) : std::nullopt;
         if (answer->status != 200 || !tokens) {
-            settings::log::info(component, "GitHub refused to refresh a token");
+            settings::log::info(component, std::string(refused));
             co_return GitHubFailure::rejected;
         }
         co_return std::move(*tokens);
@@ -235,7 +234,10 @@ struct GitHubClient::Impl {
     // Replaces `tokens` by refreshed ones and records them in `answer`; false, with
     // the failure in `answer`, when GitHub gave none.
     asio::awaitable<bool> refresh_into(session::OAuthTokens& tokens, GitHubProjectsAnswer& answer) {
-        auto refreshed = co_await refresh(*tokens.refresh_token);
+        boost::json::object grant{{"grant_type", "refresh_token"},
+                                  {"refresh_token", *tokens.refresh_token}};
+        auto refreshed =
+            co_await request_tokens(std::move(grant), "GitHub refused to refresh a token");
         if (const auto* failure = std::get_if<GitHubFailure>(&refreshed)) {
             answer.projects = *failure;
             co_return false;
@@ -286,25 +288,14 @@ GitHubClient::~GitHubClient() = default;
 
 asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(std::string code) {
     const auto& config = impl_->config;
-    const boost::json::object exchange_body{
-        {"client_id", config.github_client_id.value_or("")},
-        {"client_secret", config.github_client_secret.value_or("")},
-        {"code", code}};
-    const auto token_answer =
-        co_await impl_->send(config.github_oauth_url, http::verb::post, "/login/oauth/access_token",
-                             "", settings::to_json_text(exchange_body));
-    if (!token_answer || token_answer->status >= 500) {
-        settings::log::warn(component, "the token endpoint could not be reached");
-        co_return GitHubFailure::unavailable;
-    }
-    const auto token_json = json_object(token_answer->body);
-    auto tokens = token_json ? read_tokens(*token_json) : std::nullopt;
-    if (token_answer->status != 200 || !tokens) {
-        settings::log::info(component, "GitHub rejected an authorization code");
-        co_return GitHubFailure::rejected;
+    boost::json::object grant{{"code", code}};
+    auto tokens =
+        co_await impl_->request_tokens(std::move(grant), "GitHub rejected an authorization code");
+    if (const auto* failure = std::get_if<GitHubFailure>(&tokens)) {
+        co_return *failure;
     }
     GitHubLogin login;
-    login.tokens = std::move(*tokens);
+    login.tokens = std::get<session::OAuthTokens>(std::move(tokens));
 
     const auto user_answer = co_await impl_->send(config.github_api_url, http::verb::get, "/user",
                                                   "Bearer " + login.tokens.access_token, "");
