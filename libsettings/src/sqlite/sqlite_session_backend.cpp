@@ -14,6 +14,7 @@
 
 #include "sqlite/sqlite_errors.hpp"
 #include "sqlite/statement_scope.hpp"
+#include "storage/deadline_mutex.hpp"
 
 namespace settings::detail {
 
@@ -284,7 +285,7 @@ class SqliteSessionBackend final : public SessionBackend {
         return result;
     }
 
-    std::timed_mutex writer_mutex_;
+    DeadlineMutex writer_mutex_;
     SqliteDatabase writer_;
     std::mutex reader_mutex_;
     SqliteDatabase reader_;
