@@ -4,13 +4,16 @@
 // parsing included, against real stores on a temporary database.
 
 #include <cctype>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
+#include <service/admin_policy.hpp>
 #include <service/api.hpp>
 #include <service/config.hpp>
 #include <service/cookies.hpp>
@@ -29,6 +32,11 @@ struct World {
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<service::OAuthStates> states;
     std::unique_ptr<service::ResponseCache> cache;
+    std::unique_ptr<settings::AdminRoles> roles;
+    std::unique_ptr<service::AdminPolicy> admins;
+    service::WriteRateLimiter write_limiter{0, 0};
+    service::GitHubProjectsCache github_projects{settings::SystemClock::instance(),
+                                                 std::chrono::seconds(60), 16};
     std::unique_ptr<service::Api> api;
     std::string cookie;
 
@@ -45,7 +53,10 @@ struct World {
         states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
         cache = std::make_unique<service::ResponseCache>(
             [this] { return storage->change_version(); }, settings::SystemClock::instance());
-        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache);
+        roles = std::make_unique<settings::AdminRoles>(storage);
+        admins = std::make_unique<service::AdminPolicy>(std::vector<std::string>{}, *roles);
+        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache,
+                                             *admins, write_limiter, github_projects);
         cookie = sessions->create({"fuzz", "fuzz", std::nullopt}, {"t", {}, {}}).cookie;
     }
 };
@@ -111,6 +122,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
         case service::Api::Stage::github_callback: {
             auto first = w.api->begin_github_callback(request);
+            if (auto* answer = std::get_if<service::Response>(&first)) {
+                response = std::move(*answer);
+            }
+            break;
+        }
+        case service::Api::Stage::github_projects: {
+            auto first = w.api->begin_github_projects(request);
             if (auto* answer = std::get_if<service::Response>(&first)) {
                 response = std::move(*answer);
             }
