@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include <service/api.hpp>
+#include <service/client_address.hpp>
 #include <service/cookies.hpp>
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
@@ -30,6 +31,21 @@ bool is_json_content_type(std::string_view value) {
            std::equal(trimmed.begin(), trimmed.end(), json.begin(), [](char a, char b) {
                return std::tolower(static_cast<unsigned char>(a)) == b;
            });
+}
+
+// The methods of RFC 9110 and PATCH; any other token is not a method at all.
+bool is_known_method(std::string_view method) {
+    for (std::string_view known :
+         {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}) {
+        if (method == known) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool is_rejection(int status) {
+    return status >= 400 && status < 500;
 }
 
 bool takes_body(Endpoint endpoint) {
@@ -92,6 +108,9 @@ Response Api::health() {
 }
 
 Api::Triage Api::triage(const Request& request) {
+    if (!is_known_method(request.method)) {
+        return {Stage::respond, error_response(400, "unknown request method")};
+    }
     const auto route = match_route(request.path());
     if (!route || (route->endpoint == Endpoint::dev_login && !config_.dev_login)) {
         return {Stage::respond, error_response(404, "no such endpoint")};
@@ -120,7 +139,7 @@ Api::Triage Api::triage(const Request& request) {
         case Endpoint::health:
             return {Stage::respond, health()};
         case Endpoint::github_login:
-            return {Stage::respond, handlers::github_login(states_, config_)};
+            return {Stage::respond, github_login(request)};
         case Endpoint::github_callback:
             return {Stage::github_callback, {}};
         default:
@@ -132,6 +151,17 @@ Api::Triage Api::triage(const Request& request) {
         }
     }
     return {is_write(request.method) ? Stage::storage_write : Stage::storage_read, {}};
+}
+
+Response Api::github_login(const Request& request) {
+    const auto wait = login_starts_.admit(client_key(request, config_.trust_x_forwarded_for));
+    if (wait.count() > 0) {
+        auto response = error_response(429, "too many GitHub logins started from this address");
+        response.add_header("retry-after", std::to_string(wait.count()));
+        return response;
+    }
+    return handlers::github_login(states_, config_,
+                                  client_key(request, config_.trust_x_forwarded_for));
 }
 
 std::optional<Response> Api::cached_user_settings(const Request& request) {
@@ -155,12 +185,20 @@ Response Api::handle(const Request& request) {
         return guarded([&] { return handle_checked(request); });
     }
     // However the write ends, no read that starts after its answer may be served
-    // what the cache held before it.
+    // what the cache held before it; only a refusal (4xx) is known to have
+    // changed nothing, and a flood of refusals must not empty the cache.
     struct Invalidate {
         ResponseCache& cache;
-        ~Invalidate() { cache.invalidate(); }
+        bool refused = false;
+        ~Invalidate() {
+            if (!refused) {
+                cache.invalidate();
+            }
+        }
     } invalidate{cache_};
-    return guarded([&] { return handle_checked(request); });
+    auto response = guarded([&] { return handle_checked(request); });
+    invalidate.refused = is_rejection(response.status);
+    return response;
 }
 
 Response Api::handle_checked(const Request& request) {
@@ -250,25 +288,48 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
 
 std::variant<std::string, Response> Api::begin_github_callback(const Request& request) {
     const auto state = query_parameter(request.query(), "state");
-    if (!state || state->empty() || !states_.consume(*state)) {
-        return error_response(400, "unknown, expired or already used OAuth state");
+    const auto cookies = request.header("cookie");
+    const auto binding = cookies ? find_cookie(*cookies, login_cookie_name) : std::nullopt;
+    const auto refuse = [this](std::string_view message) {
+        auto response = error_response(400, message);
+        response.add_header("set-cookie", expired_login_cookie(config_.cookie_secure));
+        return response;
+    };
+    if (!state || state->empty() || !binding || !states_.consume(*state, *binding)) {
+        return refuse(
+            "unknown, expired or already used OAuth state, or a login started in another "
+            "browser");
     }
     const auto code = query_parameter(request.query(), "code");
     if (!code || code->empty()) {
-        return error_response(400, "the OAuth callback needs a code");
+        return refuse("the OAuth callback needs a code");
     }
     return *code;
 }
 
 Response Api::complete_login(const GitHubLogin& login) {
-    return guarded([&] { return handlers::complete_login(sessions_, login, config_); });
+    auto response =
+        guarded([&] { return handlers::complete_login(sessions_, login, config_); });
+    response.add_header("set-cookie", expired_login_cookie(config_.cookie_secure));
+    return response;
 }
 
-Response Api::github_failed(GitHubFailure failure) {
-    if (failure == GitHubFailure::rejected) {
-        return error_response(401, "GitHub rejected the login");
+Response Api::github_failed(GitHubFailure failure) const {
+    Response response;
+    switch (failure) {
+        case GitHubFailure::rejected:
+            response = error_response(401, "GitHub rejected the login");
+            break;
+        case GitHubFailure::unavailable:
+            response = error_response(502, "GitHub could not be reached; try again");
+            break;
+        case GitHubFailure::busy:
+            response = error_response(503, "too many logins are being completed; try again");
+            response.add_header("retry-after", "1");
+            break;
     }
-    return error_response(502, "GitHub could not be reached; try again");
+    response.add_header("set-cookie", expired_login_cookie(config_.cookie_secure));
+    return response;
 }
 
 void Api::finish(const Request& request, Response& response) const {

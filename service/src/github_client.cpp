@@ -5,6 +5,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -17,6 +19,8 @@
 #include <settings/strict_json.hpp>
 #include <settings/timestamp.hpp>
 
+#include "waiting_slots.hpp"
+
 namespace service {
 
 namespace asio = boost::asio;
@@ -26,7 +30,13 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto exchange_timeout = std::chrono::seconds(15);
+// Each call to GitHub, from resolving its name to the last byte of the answer.
+constexpr auto call_timeout = std::chrono::seconds(10);
+// GitHub is not flooded by us: at most this many logins talk to it at once...
+constexpr std::size_t concurrent_logins = 16;
+// ...and this many more wait, each at most this long, for their turn (else 503).
+constexpr std::size_t waiting_logins = 256;
+constexpr auto login_patience = std::chrono::seconds(5);
 constexpr std::size_t max_response_bytes = std::size_t{1024} * 1024;
 constexpr auto component = "github";
 
@@ -81,6 +91,7 @@ struct GitHubClient::Impl {
     const Config& config;
     std::once_flag tls_created;
     std::optional<asio::ssl::context> tls_context;
+    WaitingSlots logins{concurrent_logins, waiting_logins, login_patience};
 
     Impl(asio::any_io_executor ex, const Config& c) : executor(std::move(ex)), config(c) {}
 
@@ -112,14 +123,24 @@ struct GitHubClient::Impl {
             request.set(http::field::content_type, "application/json");
             request.body() = body;
         }
+        const auto deadline = std::chrono::steady_clock::now() + call_timeout;
         tcp::resolver resolver(executor);
+        // On this coroutine's own executor, so that it never runs beside it.
+        asio::steady_timer resolve_deadline(co_await asio::this_coro::executor, deadline);
+        resolve_deadline.async_wait([&resolver](beast::error_code error) {
+            if (!error) {
+                resolver.cancel();
+            }
+        });
         auto [resolve_error, endpoints] = co_await resolver.async_resolve(
             base.host, std::to_string(base.port), asio::as_tuple(asio::use_awaitable));
+        resolve_deadline.cancel();
         if (resolve_error) {
             co_return std::nullopt;
         }
         beast::tcp_stream tcp_stream(executor);
-        tcp_stream.expires_after(exchange_timeout);
+        // One deadline for connecting, the TLS handshake, the request and the answer.
+        tcp_stream.expires_at(deadline);
         auto [connect_error, endpoint] =
             co_await tcp_stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
         if (connect_error) {
@@ -148,6 +169,11 @@ GitHubClient::GitHubClient(asio::any_io_executor executor, const Config& config)
 GitHubClient::~GitHubClient() = default;
 
 asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(std::string code) {
+    const auto slot = co_await impl_->logins.acquire();
+    if (!slot) {
+        settings::log::warn(component, "too many logins in flight: one refused");
+        co_return GitHubFailure::busy;
+    }
     const auto& config = impl_->config;
     const boost::json::object exchange_body{
         {"client_id", config.github_client_id.value_or("")},

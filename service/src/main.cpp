@@ -89,6 +89,12 @@ int serve(const service::Config& config) {
         log::error("service", e.what());
         return exit_failure;
     }
+    if (server.max_connections() < config.max_connections) {
+        log::warn("service", "serving at most " + std::to_string(server.max_connections()) +
+                                 " connections at once (MAX_CONNECTIONS " +
+                                 std::to_string(config.max_connections) +
+                                 " does not fit the open-file limit; raise ulimit -n)");
+    }
     log::info("service",
               "listening on http://" + config.host + ":" + std::to_string(server.port()));
     server.run();

@@ -259,8 +259,9 @@ def test_nothing_sensitive_reaches_the_log(make_service, github):
     cookie = user.cookie
     user.post("/api/v1/auth/logout", {})
     from conftest import query_of
-    state = query_of(service.client().get("/api/v1/auth/github").header("location"))["state"]
-    callback = service.client().get(f"/api/v1/auth/github/callback?code=good-code&state={state}")
+    browser = service.client()
+    state = query_of(browser.get("/api/v1/auth/github").header("location"))["state"]
+    callback = browser.get(f"/api/v1/auth/github/callback?code=good-code&state={state}")
     assert callback.status == 302
     service.stop()
     log = service.log()
