@@ -223,6 +223,12 @@ class FakeGitHub:
         self.codes = {"good-code": ("gho_fake_token_1", {"id": 583231, "login": "octocat",
                                                          "avatar_url": "https://avatars/u/1"})}
         self.token_requests = []
+        # While `gate` is set to an unset threading.Event, token requests wait for
+        # it; in_flight / max_in_flight count them meanwhile.
+        self.gate = None
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -241,6 +247,13 @@ class FakeGitHub:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 fake.token_requests.append((self.path, dict(self.headers), body))
+                if fake.gate is not None:
+                    with fake.lock:
+                        fake.in_flight += 1
+                        fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                    fake.gate.wait(30)
+                    with fake.lock:
+                        fake.in_flight -= 1
                 if urlparse(self.path).path != "/login/oauth/access_token":
                     return self.reply(404, {"message": "Not Found"})
                 entry = fake.codes.get(body.get("code"))

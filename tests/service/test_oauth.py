@@ -1,5 +1,9 @@
 """The GitHub login end to end against a fake GitHub on 127.0.0.1."""
 
+import socket
+import threading
+import time
+
 import pytest
 
 from conftest import ENGINE, FRONTEND, query_of
@@ -92,3 +96,172 @@ def test_tokens_are_encrypted_when_a_key_is_set(make_service, github):
         data += wal.read_bytes()
     assert b"gho_fake_token_1" not in data
     assert "TOKEN_ENCRYPTION_KEY is not set" not in service.log()
+
+
+# --------------------------------------------------------------------------
+# The state is bound to the browser that started the login (login CSRF)
+
+
+def callback(client, state, code="good-code"):
+    return client.get(f"/api/v1/auth/github/callback?code={code}&state={state}")
+
+
+def test_starting_a_login_sets_a_short_lived_cookie(oauth_service):
+    reply = oauth_service.client().get("/api/v1/auth/github")
+    assert reply.status == 302
+    [cookie] = [c for c in reply.all("set-cookie") if c.startswith("oauth_login=")]
+    value, *attributes = [part.strip() for part in cookie.split(";")]
+    assert len(value.removeprefix("oauth_login=")) >= 43
+    assert sorted(attributes) == sorted(["HttpOnly", "SameSite=Lax", "Path=/api/v1/auth",
+                                         "Max-Age=600"])
+
+
+def test_the_login_cookie_is_secure_with_cookie_secure(make_service, github):
+    service = make_service(env={"GITHUB_CLIENT_ID": "c", "GITHUB_CLIENT_SECRET": "s",
+                                "GITHUB_OAUTH_URL": github.url, "GITHUB_API_URL": github.url,
+                                "COOKIE_SECURE": "1"})
+    reply = service.client().get("/api/v1/auth/github")
+    [cookie] = [c for c in reply.all("set-cookie") if c.startswith("oauth_login=")]
+    assert "; Secure" in cookie
+
+
+def test_a_state_from_another_browser_is_400_and_github_is_never_called(oauth_service, github):
+    victim, attacker = oauth_service.client(), oauth_service.client()
+    state = query_of(start_login(attacker))["state"]
+    # The victim's browser is sent to the callback with the attacker's state:
+    # without a login cookie, and with the cookie of a login of its own.
+    assert callback(victim, state).status == 400
+    start_login(victim)
+    refused = callback(victim, state)
+    assert refused.status == 400
+    assert refused.json["error"]
+    assert victim.cookie is None
+    # A made-up cookie is no better.
+    forged = oauth_service.client()
+    forged.login_cookie = "A" * 43
+    assert callback(forged, state).status == 400
+    assert github.token_requests == []
+    # The state still belongs to the browser that started it.
+    assert callback(attacker, state).status == 302
+    assert len(github.token_requests) == 1
+
+
+def test_the_callback_clears_the_login_cookie(oauth_service):
+    for code, status in [("good-code", 302), ("bad-code", 401)]:
+        client = oauth_service.client()
+        state = query_of(start_login(client))["state"]
+        reply = callback(client, state, code)
+        assert reply.status == status
+        [cookie] = [c for c in reply.all("set-cookie") if c.startswith("oauth_login=")]
+        assert cookie.startswith("oauth_login=;") and "Max-Age=0" in cookie
+        assert "Path=/api/v1/auth" in cookie
+        assert client.login_cookie is None
+    refused = oauth_service.client().get("/api/v1/auth/github/callback?code=x&state=y")
+    assert refused.status == 400
+    assert any(c.startswith("oauth_login=;") for c in refused.all("set-cookie"))
+
+
+# --------------------------------------------------------------------------
+# Logins cannot crowd each other out, and GitHub is not flooded
+
+
+@pytest.fixture
+def proxied_service(make_service, github):
+    """Behind a proxy: clients are told apart by X-Forwarded-For."""
+    return make_service(env={"GITHUB_CLIENT_ID": "c", "GITHUB_CLIENT_SECRET": "s",
+                             "GITHUB_OAUTH_URL": github.url, "GITHUB_API_URL": github.url,
+                             "TRUST_X_FORWARDED_FOR": "1"})
+
+
+def start_from(service, address):
+    """A browser that started a login from `address`: (client, state)."""
+    client = service.client()
+    reply = client.get("/api/v1/auth/github", headers={"X-Forwarded-For": f"10.9.9.9, {address}"})
+    assert reply.status == 302, reply
+    return client, query_of(reply.header("location"))["state"]
+
+
+def test_login_starts_are_limited_per_client_address(oauth_service):
+    client = oauth_service.client()
+    for _ in range(10):
+        assert client.get("/api/v1/auth/github").status == 302
+    refused = client.get("/api/v1/auth/github")
+    assert refused.status == 429
+    assert 1 <= int(refused.header("retry-after")) <= 60
+    assert refused.json["error"]
+    # Without a trusted proxy in front, X-Forwarded-For changes nothing.
+    spoofed = client.get("/api/v1/auth/github", headers={"X-Forwarded-For": "10.1.2.3"})
+    assert spoofed.status == 429
+    # Dev login, a development aid, is not limited.
+    for i in range(15):
+        oauth_service.client().login(f"dev-{i}")
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(proxied_service):
+    for _ in range(10):
+        start_from(proxied_service, "203.0.113.7")
+    crowd = proxied_service.client()
+    assert crowd.get("/api/v1/auth/github",
+                     headers={"X-Forwarded-For": "203.0.113.7"}).status == 429
+    # One IPv6 subscriber (a /64) counts as one client.
+    for i in range(10):
+        start_from(proxied_service, f"2001:db8:0:1::{i + 1}")
+    assert crowd.get("/api/v1/auth/github",
+                     headers={"X-Forwarded-For": "2001:db8:0:1::ffff"}).status == 429
+    start_from(proxied_service, "198.51.100.1")
+
+
+def test_a_flood_of_login_starts_does_not_evict_another_clients_login(proxied_service, github):
+    browser, state = start_from(proxied_service, "198.51.100.20")
+    flooder = proxied_service.client()
+    statuses = {}
+    for _ in range(300):
+        status = flooder.get("/api/v1/auth/github",
+                             headers={"X-Forwarded-For": "203.0.113.66"}).status
+        statuses[status] = statuses.get(status, 0) + 1
+    assert statuses == {302: 10, 429: 290}
+    assert callback(browser, state).status == 302
+
+
+def test_at_most_16_calls_to_github_at_once(proxied_service, github):
+    logins = [start_from(proxied_service, f"192.0.2.{i // 10 + 1}") for i in range(20)]
+    github.gate = threading.Event()
+    results = []
+
+    def finish(client, state):
+        results.append(callback(client, state).status)
+
+    workers = [threading.Thread(target=finish, args=login) for login in logins]
+    for w in workers:
+        w.start()
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and len(github.token_requests) < 16:
+        time.sleep(0.02)
+    time.sleep(0.5)  # time for any 17th call to arrive, if it were let through
+    assert github.in_flight == 16
+    assert len(github.token_requests) == 16
+    github.gate.set()
+    for w in workers:
+        w.join(20)
+    # The four that waited had their turn once calls ended.
+    assert results == [302] * 20
+    assert github.max_in_flight == 16
+
+
+def test_a_github_that_never_answers_times_out_after_10_seconds(make_service):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepts (in the kernel), never answers
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    try:
+        service = make_service(env={"GITHUB_CLIENT_ID": "c", "GITHUB_CLIENT_SECRET": "s",
+                                    "GITHUB_OAUTH_URL": url, "GITHUB_API_URL": url})
+        client = service.client()
+        state = query_of(start_login(client))["state"]
+        started = time.monotonic()
+        reply = callback(client, state)
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert reply.status == 502
+    assert 9.5 <= elapsed <= 11.5, elapsed
