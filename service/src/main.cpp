@@ -49,6 +49,22 @@ void warn_if_not_on_a_volume(const std::filesystem::path& database) {
     }
 }
 
+// Tokens stored before TOKEN_ENCRYPTION_KEY was set are encrypted now; tokens no
+// key opens are reported once (their sessions are invalid, as find() says).
+void secure_stored_tokens(session::SessionStore& sessions) {
+    const auto pass = sessions.reseal_tokens();
+    if (pass.sealed > 0) {
+        log::info("sessions", "encrypted the OAuth tokens of " + std::to_string(pass.sealed) +
+                                  " sessions stored before TOKEN_ENCRYPTION_KEY was set");
+    }
+    if (pass.unreadable > 0) {
+        log::warn("sessions", std::to_string(pass.unreadable) +
+                                  " sessions have OAuth tokens that TOKEN_ENCRYPTION_KEY does not "
+                                  "open (a different or no key): they are invalid, their users "
+                                  "must sign in again");
+    }
+}
+
 int serve(const service::Config& config) {
     log::info("service", "starting settings-service");
     if (!config.token_key) {
@@ -75,6 +91,7 @@ int serve(const service::Config& config) {
     session_options.max_age = config.session_max_age;
     session_options.token_key = config.token_key;
     session::SessionStore sessions(storage, session_options);
+    secure_stored_tokens(sessions);
     settings::SettingsStore settings_store(
         storage, {.seed = config.seed, .clock = &settings::SystemClock::instance()});
 

@@ -1,12 +1,15 @@
 """The GitHub login end to end against a fake GitHub on 127.0.0.1."""
 
+import os
 import socket
+import sqlite3
+import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import ENGINE, FRONTEND, query_of
+from conftest import BINARY, ENGINE, FRONTEND, query_of
 
 
 @pytest.fixture
@@ -265,3 +268,110 @@ def test_a_github_that_never_answers_times_out_after_10_seconds(make_service):
         silent.close()
     assert reply.status == 502
     assert 9.5 <= elapsed <= 11.5, elapsed
+
+
+# --------------------------------------------------------------------------
+# Secrets from files, and tokens at rest
+
+KEY_A = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="
+KEY_B = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="
+SETTINGSCTL = os.environ.get(
+    "SETTINGSCTL_BINARY",
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(BINARY))),
+                 "tools", "settingsctl", "settingsctl"))
+
+
+def github_env(github, **extra):
+    return {"GITHUB_CLIENT_ID": "c", "GITHUB_CLIENT_SECRET": "s", "GITHUB_OAUTH_URL": github.url,
+            "GITHUB_API_URL": github.url, **extra}
+
+
+def github_login(service):
+    client = service.client()
+    state = query_of(start_login(client))["state"]
+    assert callback(client, state).status == 302
+    return client
+
+
+def stored_tokens(service):
+    if ENGINE == "postgresql":
+        out = subprocess.run(["psql", "-At", "-F", "|", service.env["DATABASE_URL"], "-c",
+                              "SELECT access_token FROM user_sessions"],
+                             check=True, capture_output=True, text=True).stdout
+        return out.split()
+    db = sqlite3.connect(service.db)
+    try:
+        return [row[0] for row in db.execute("SELECT access_token FROM user_sessions")]
+    finally:
+        db.close()
+
+
+def test_secrets_can_come_from_files(make_service, github, tmp_path):
+    (tmp_path / "secret").write_text("secret-from-a-file\n")
+    (tmp_path / "key").write_text(KEY_A + "\n")
+    env = github_env(github, GITHUB_CLIENT_SECRET_FILE=str(tmp_path / "secret"))
+    del env["GITHUB_CLIENT_SECRET"]
+    service = make_service(env=env, args=["--token-encryption-key-file", str(tmp_path / "key")])
+    github_login(service)
+    assert github.token_requests[-1][2]["client_secret"] == "secret-from-a-file"
+    assert all(token.startswith("enc:v1:") for token in stored_tokens(service))
+    assert "TOKEN_ENCRYPTION_KEY is not set" not in service.log()
+
+
+def test_plain_tokens_are_encrypted_at_start_once_a_key_is_set(make_service, github):
+    service = make_service(env=github_env(github))
+    browsers = [github_login(service) for _ in range(3)]
+    assert stored_tokens(service) == ["gho_fake_token_1"] * 3
+    service.stop()
+    service.env["TOKEN_ENCRYPTION_KEY"] = KEY_A
+    service.start()
+    assert "encrypted the OAuth tokens of 3 sessions" in service.log()
+    tokens = stored_tokens(service)
+    assert len(tokens) == 3 and all(t.startswith("enc:v1:") for t in tokens), tokens
+    for browser in browsers:
+        browser.port = service.port
+        assert browser.get("/api/v1/auth/me").status == 200
+    service.restart()
+    assert "encrypted the OAuth tokens" not in service.log()  # nothing left to do
+
+
+def test_tokens_no_key_opens_are_one_warning_per_start(make_service, github):
+    service = make_service(env=github_env(github, TOKEN_ENCRYPTION_KEY=KEY_A))
+    browsers = [github_login(service) for _ in range(2)]
+    service.stop()
+    service.env["TOKEN_ENCRYPTION_KEY"] = KEY_B
+    service.start()
+    for browser in browsers:
+        browser.port = service.port
+        assert browser.get("/api/v1/auth/me").status == 401
+    warnings = [line for line in service.lines if "WARN" in line and "OAuth tokens" in line]
+    assert len(warnings) == 1, warnings
+    assert "2 sessions" in warnings[0]
+
+
+def test_rotating_the_key_while_the_service_runs(make_service, github, tmp_path):
+    (tmp_path / "a").write_text(KEY_A)
+    (tmp_path / "b").write_text(KEY_B + "\n")
+    service = make_service(env=github_env(github, TOKEN_ENCRYPTION_KEY_FILE=str(tmp_path / "a")))
+    browsers = [github_login(service) for _ in range(3)]
+    before = stored_tokens(service)
+    result = subprocess.run([SETTINGSCTL, "rotate-token-key", "--old-key-file",
+                             str(tmp_path / "a"), "--new-key-file", str(tmp_path / "b")],
+                            env=service.env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result
+    assert "re-encrypted the tokens of 3 sessions" in result.stdout
+    after = stored_tokens(service)
+    assert len(after) == 3 and set(after).isdisjoint(before)
+    assert service.client().get("/api/v1/health").status == 200  # it ran alongside
+    service.stop()
+    service.env["TOKEN_ENCRYPTION_KEY_FILE"] = str(tmp_path / "b")
+    service.start()
+    for browser in browsers:
+        browser.port = service.port
+        assert browser.get("/api/v1/auth/me").json["github_username"] == "octocat"
+    assert "OAuth tokens that" not in service.log()
+    # Keys that open nothing are reported: exit 1.
+    again = subprocess.run([SETTINGSCTL, "rotate-token-key", "--old-key-file",
+                            str(tmp_path / "a"), "--new-key-file", str(tmp_path / "a")],
+                           env=service.env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "3 sessions" in again.stdout, again
