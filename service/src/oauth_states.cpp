@@ -31,11 +31,12 @@ std::optional<OAuthStates::Issued> OAuthStates::issue(std::string_view client) {
     const auto now = clock_.now();
     const std::scoped_lock lock(mutex_);
     drop_expired(now);
+    const bool full = issued_.size() >= limits_.capacity;
     if (const auto mine = by_client_.find(key);
-        mine != by_client_.end() && mine->second.size() >= limits_.per_client) {
+        mine != by_client_.end() && (mine->second.size() >= limits_.per_client || full)) {
         // This client's own oldest login gives way, never another's.
         erase(issued_.find(mine->second.front()));
-    } else if (issued_.size() >= limits_.capacity) {
+    } else if (full) {
         return std::nullopt;
     }
     const auto position = order_.insert(order_.end(), issued.state);

@@ -22,7 +22,8 @@ namespace service {
 /// Bounded so that a flood of login starts cannot grow it, and so that no client
 /// can push out another's login: a client (address) holds at most `per_client`
 /// pending logins, a new one replacing its own oldest; when the whole table is
-/// full of live logins, new ones are refused instead. Every operation is O(1)
+/// full of live logins, a client's new login replaces its own oldest, and one
+/// without any is refused. Every operation is O(1)
 /// (amortised: expired entries are dropped oldest first).
 /// Thread-safe.
 class OAuthStates {
