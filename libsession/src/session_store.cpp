@@ -149,8 +149,8 @@ class SessionStore::Impl {
             const auto batch = backend_->tokens_after(after, reseal_batch_size);
             std::vector<settings::detail::TokenRewrite> rewrites;
             for (const auto& [id, tokens] : batch) {
-                auto access = resealed(tokens.access_token, token_context(id, "access_token"),
-                                       previous);
+                auto access =
+                    resealed(tokens.access_token, token_context(id, "access_token"), previous);
                 auto refresh = tokens.refresh_token
                                    ? resealed(*tokens.refresh_token,
                                               token_context(id, "refresh_token"), previous)

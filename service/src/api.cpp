@@ -308,8 +308,7 @@ std::variant<std::string, Response> Api::begin_github_callback(const Request& re
 }
 
 Response Api::complete_login(const GitHubLogin& login) {
-    auto response =
-        guarded([&] { return handlers::complete_login(sessions_, login, config_); });
+    auto response = guarded([&] { return handlers::complete_login(sessions_, login, config_); });
     response.add_header("set-cookie", expired_login_cookie(config_.cookie_secure));
     return response;
 }

@@ -1,9 +1,8 @@
 #include <algorithm>
+#include <arpa/inet.h>
 #include <array>
 #include <cstdio>
 #include <string_view>
-
-#include <arpa/inet.h>
 
 #include <service/client_address.hpp>
 
@@ -22,7 +21,8 @@ std::string_view trim(std::string_view text) {
 std::string key_of(std::string_view address) {
     const std::string text(address);
     std::array<unsigned char, 16> bytes{};
-    if (text.find(':') == std::string::npos || inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) {
+    if (text.find(':') == std::string::npos ||
+        inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) {
         return text;
     }
     // An IPv4 address mapped into IPv6 is that IPv4 address.

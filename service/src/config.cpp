@@ -199,13 +199,14 @@ std::string read_secret_file(std::string_view env, const std::string& path) {
 }
 
 // A secret from its variable or from the file its *_FILE variable names.
-std::optional<std::string> secret(const std::function<std::optional<std::string>(std::string_view)>& get,
-                                  std::string_view env, std::string_view file_env) {
+std::optional<std::string> secret(
+    const std::function<std::optional<std::string>(std::string_view)>& get, std::string_view env,
+    std::string_view file_env) {
     const auto direct = get(env);
     const auto file = get(file_env);
     if (direct && file) {
-        fail(file_env, "set either " + std::string(env) + " or " + std::string(file_env) +
-                           ", not both");
+        fail(file_env,
+             "set either " + std::string(env) + " or " + std::string(file_env) + ", not both");
     }
     return file ? std::optional(read_secret_file(file_env, *file)) : direct;
 }
@@ -388,8 +389,8 @@ std::variant<Config, ConfigExit> parse_config(
             if (match->secret) {
                 throw ConfigError{std::string(match->flag) +
                                   " would show the secret to every local user (ps); set " +
-                                  std::string(match->env) + " or use " +
-                                  std::string(match->flag) + "-file FILE"};
+                                  std::string(match->env) + " or use " + std::string(match->flag) +
+                                  "-file FILE"};
             }
             std::string value;
             if (match->boolean) {

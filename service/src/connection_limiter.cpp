@@ -1,7 +1,6 @@
 #include "connection_limiter.hpp"
 
 #include <algorithm>
-
 #include <sys/resource.h>
 
 namespace service {

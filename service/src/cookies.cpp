@@ -55,8 +55,8 @@ std::string expired_session_cookie(bool secure) {
 }
 
 std::string login_cookie(std::string_view binding, bool secure) {
-    return std::string(login_cookie_name) + "=" + std::string(binding) +
-           login_attributes(secure) + "; Max-Age=600";
+    return std::string(login_cookie_name) + "=" + std::string(binding) + login_attributes(secure) +
+           "; Max-Age=600";
 }
 
 std::string expired_login_cookie(bool secure) {

@@ -26,8 +26,7 @@ constexpr std::size_t drain_limit = std::size_t{64} * 1024;
 
 }  // namespace
 
-asio::awaitable<void> answer_over_limit(asio::ip::tcp::socket socket, Api& api,
-                                        bool read_request) {
+asio::awaitable<void> answer_over_limit(asio::ip::tcp::socket socket, Api& api, bool read_request) {
     beast::tcp_stream stream(std::move(socket));
     Request request;
     auto response = error_response(503, "too many open connections; retry shortly");
@@ -37,8 +36,8 @@ asio::awaitable<void> answer_over_limit(asio::ip::tcp::socket socket, Api& api,
         http::request_parser<http::empty_body> parser;
         parser.header_limit(header_limit);
         stream.expires_after(head_patience);
-        auto [error, read] = co_await http::async_read_header(
-            stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [error, read] = co_await http::async_read_header(stream, buffer, parser,
+                                                              asio::as_tuple(asio::use_awaitable));
         const auto& head = parser.get();
         if (!error && head.method() == http::verb::get) {
             request.method = "GET";
@@ -73,8 +72,8 @@ asio::awaitable<void> answer_over_limit(asio::ip::tcp::socket socket, Api& api,
     std::array<char, 4096> sink{};
     std::size_t drained = 0;
     while (drained < drain_limit) {
-        auto [read_error, n] = co_await stream.async_read_some(
-            asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+        auto [read_error, n] = co_await stream.async_read_some(asio::buffer(sink),
+                                                               asio::as_tuple(asio::use_awaitable));
         if (read_error) {
             break;
         }

@@ -330,11 +330,11 @@ struct Server::Impl {
                 }
                 // Out of descriptors and the like: breathe, then go on accepting.
                 if (const auto held_back = accept_failures.pass()) {
-                    settings::log::warn(component,
-                                        "accept failed: " + error.message() +
-                                            (*held_back > 0 ? " (and " + std::to_string(*held_back) +
-                                                                  " more times since the last report)"
-                                                            : std::string()));
+                    settings::log::warn(
+                        component, "accept failed: " + error.message() +
+                                       (*held_back > 0 ? " (and " + std::to_string(*held_back) +
+                                                             " more times since the last report)"
+                                                       : std::string()));
                 }
                 asio::steady_timer pause(io, std::chrono::milliseconds(50));
                 co_await pause.async_wait(asio::as_tuple(use_awaitable));
@@ -342,7 +342,9 @@ struct Server::Impl {
             }
             auto executor = socket.get_executor();
             const auto admitted = admission.admit();
-            auto done = [this, admitted](const std::exception_ptr&) { admission.release(admitted); };
+            auto done = [this, admitted](const std::exception_ptr&) {
+                admission.release(admitted);
+            };
             if (admitted == ConnectionLimiter::Admission::serve) {
                 asio::co_spawn(executor, serve(std::move(socket)), done);
             } else {

@@ -506,11 +506,11 @@ TEST_CASE("a token rewrite never overwrites tokens changed since they were read"
     const auto backend = storage->internals().session_backend();
     const auto read = backend->tokens_after("", 10);
     REQUIRE(read.size() == 1);
-    CHECK(read[0].second == settings::detail::StoredTokens{tokens.access_token,
-                                                           tokens.refresh_token});
+    CHECK(read[0].second ==
+          settings::detail::StoredTokens{tokens.access_token, tokens.refresh_token});
     // A refresh lands between the pass's read and its write.
-    REQUIRE(SessionStore(storage).update_tokens(cookie, {"gho_refreshed", std::nullopt,
-                                                         std::nullopt}));
+    REQUIRE(
+        SessionStore(storage).update_tokens(cookie, {"gho_refreshed", std::nullopt, std::nullopt}));
     const settings::detail::StoredTokens replacement{"enc:v1:stale", std::nullopt};
     CHECK(backend->rewrite_tokens({{read[0].first, read[0].second, replacement}}) == 0);
     CHECK(f.column("access_token") == "gho_refreshed");

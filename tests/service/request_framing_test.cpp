@@ -47,8 +47,7 @@ TEST_CASE("clients are told apart by address, IPv6 by its /64", "[framing]") {
     CHECK(client_key(from("::ffff:198.51.100.7"), false) == "198.51.100.7");
     CHECK(client_key(from("2001:db8:1:2::1"), false) ==
           client_key(from("2001:db8:1:2:ffff::9"), false));
-    CHECK(client_key(from("2001:db8:1:2::1"), false) !=
-          client_key(from("2001:db8:1:3::1"), false));
+    CHECK(client_key(from("2001:db8:1:2::1"), false) != client_key(from("2001:db8:1:3::1"), false));
     // X-Forwarded-For counts only behind a trusted proxy, and only its last entry
     // (what the proxy saw; the earlier ones are the client's to invent).
     CHECK(client_key(from("10.0.0.2", "203.0.113.9"), false) == "10.0.0.2");

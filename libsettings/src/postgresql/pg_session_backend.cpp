@@ -147,8 +147,8 @@ class PgSessionBackend final : public SessionBackend {
             std::vector<std::pair<std::string, StoredTokens>> out;
             out.reserve(static_cast<std::size_t>(result.rows()));
             for (int row = 0; row < result.rows(); ++row) {
-                out.emplace_back(result.text(row, 0), StoredTokens{result.text(row, 1),
-                                                                   result.optional_text(row, 2)});
+                out.emplace_back(result.text(row, 0),
+                                 StoredTokens{result.text(row, 1), result.optional_text(row, 2)});
             }
             return out;
         });
@@ -160,11 +160,11 @@ class PgSessionBackend final : public SessionBackend {
             try {
                 std::size_t applied = 0;
                 for (const auto& rewrite : rewrites) {
-                    applied += db.run(rewrite_tokens_statement,
-                                      {rewrite.id, rewrite.to.access_token,
-                                       rewrite.to.refresh_token, rewrite.from.access_token,
-                                       rewrite.from.refresh_token})
-                                   .affected();
+                    applied +=
+                        db.run(rewrite_tokens_statement,
+                               {rewrite.id, rewrite.to.access_token, rewrite.to.refresh_token,
+                                rewrite.from.access_token, rewrite.from.refresh_token})
+                            .affected();
                 }
                 db.exec("COMMIT");
                 return applied;

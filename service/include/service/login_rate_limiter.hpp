@@ -27,8 +27,7 @@ class LoginRateLimiter {
     };
 
     explicit LoginRateLimiter(const settings::Clock& clock, Limits limits);
-    explicit LoginRateLimiter(const settings::Clock& clock)
-        : LoginRateLimiter(clock, Limits{}) {}
+    explicit LoginRateLimiter(const settings::Clock& clock) : LoginRateLimiter(clock, Limits{}) {}
 
     /// Zero when `client` may start a login now (the attempt is counted); else how
     /// long it must wait, in whole seconds (at least 1), for its next one.

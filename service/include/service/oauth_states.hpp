@@ -61,14 +61,14 @@ class OAuthStates {
         std::list<std::string>::iterator in_order;
     };
 
-    void drop_expired(settings::Clock::time_point now);  // needs mutex_
+    void drop_expired(settings::Clock::time_point now);                  // needs mutex_
     void erase(std::unordered_map<std::string, Entry>::iterator entry);  // needs mutex_
 
     const settings::Clock& clock_;
     Limits limits_;
     std::mutex mutex_;
-    std::unordered_map<std::string, Entry> issued_;  // by state
-    std::list<std::string> order_;                   // states, oldest first
+    std::unordered_map<std::string, Entry> issued_;                       // by state
+    std::list<std::string> order_;                                        // states, oldest first
     std::unordered_map<std::string, std::deque<std::string>> by_client_;  // oldest first
 };
 
