@@ -375,3 +375,32 @@ def test_rotating_the_key_while_the_service_runs(make_service, github, tmp_path)
                             str(tmp_path / "a"), "--new-key-file", str(tmp_path / "a")],
                            env=service.env, capture_output=True, text=True, timeout=60)
     assert again.returncode == 1 and "3 sessions" in again.stdout, again
+
+
+def test_a_login_that_waits_too_long_for_github_is_503(proxied_service, github):
+    logins = [start_from(proxied_service, f"192.0.2.{i // 10 + 1}") for i in range(17)]
+    github.gate = threading.Event()
+    results = {}
+
+    def finish(i, client, state):
+        started = time.monotonic()
+        reply = callback(client, state)
+        results[i] = (reply.status, reply.header("retry-after"), time.monotonic() - started)
+
+    workers = [threading.Thread(target=finish, args=(i, *login)) for i, login in enumerate(logins)]
+    for w in workers:
+        w.start()
+    try:
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and len(results) < 1:
+            time.sleep(0.05)
+        # The 17th waited its 5 s for a slot, in vain.
+        assert len(results) == 1, results
+        [(status, retry_after, seconds)] = results.values()
+        assert (status, retry_after) == (503, "1")
+        assert 4.5 <= seconds <= 7, seconds
+    finally:
+        github.gate.set()
+        for w in workers:
+            w.join(20)
+    assert sorted(status for status, _, _ in results.values()) == [302] * 16 + [503]
