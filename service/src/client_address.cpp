@@ -19,7 +19,7 @@ std::string_view trim(std::string_view text) {
 }
 
 std::string key_of(std::string_view address) {
-    const std::string text(address);
+    std::string text(address);
     std::array<unsigned char, 16> bytes{};
     if (text.find(':') == std::string::npos ||
         inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) {

@@ -5,8 +5,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -124,18 +122,12 @@ struct GitHubClient::Impl {
             request.body() = body;
         }
         const auto deadline = std::chrono::steady_clock::now() + call_timeout;
+        // Asio resolves with the system's getaddrinfo, which cannot be cancelled:
+        // its own timeouts bound it, and the time it takes counts against the call.
         tcp::resolver resolver(executor);
-        // On this coroutine's own executor, so that it never runs beside it.
-        asio::steady_timer resolve_deadline(co_await asio::this_coro::executor, deadline);
-        resolve_deadline.async_wait([&resolver](beast::error_code error) {
-            if (!error) {
-                resolver.cancel();
-            }
-        });
         auto [resolve_error, endpoints] = co_await resolver.async_resolve(
             base.host, std::to_string(base.port), asio::as_tuple(asio::use_awaitable));
-        resolve_deadline.cancel();
-        if (resolve_error) {
+        if (resolve_error || std::chrono::steady_clock::now() >= deadline) {
             co_return std::nullopt;
         }
         beast::tcp_stream tcp_stream(executor);
@@ -169,16 +161,17 @@ GitHubClient::GitHubClient(asio::any_io_executor executor, const Config& config)
 GitHubClient::~GitHubClient() = default;
 
 asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(std::string code) {
-    const auto slot = co_await impl_->logins.acquire();
-    if (!slot) {
-        settings::log::warn(component, "too many logins in flight: one refused");
-        co_return GitHubFailure::busy;
-    }
     const auto& config = impl_->config;
     const boost::json::object exchange_body{
         {"client_id", config.github_client_id.value_or("")},
         {"client_secret", config.github_client_secret.value_or("")},
         {"code", code}};
+    // One slot for both calls of this login.
+    const auto slot = co_await impl_->logins.acquire(impl_->executor);
+    if (!slot) {
+        settings::log::warn(component, "too many logins in flight: one refused");
+        co_return GitHubFailure::busy;
+    }
     const auto token_answer =
         co_await impl_->send(config.github_oauth_url, http::verb::post, "/login/oauth/access_token",
                              "", settings::to_json_text(exchange_body));

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace service {
@@ -15,8 +14,9 @@ WaitingSlots::WaitingSlots(std::size_t slots, std::size_t max_waiting,
                            std::chrono::milliseconds patience)
     : slots_(slots), max_waiting_(max_waiting), patience_(patience) {}
 
-asio::awaitable<std::optional<WaitingSlots::Slot>> WaitingSlots::acquire() {
-    auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+asio::awaitable<std::optional<WaitingSlots::Slot>> WaitingSlots::acquire(
+    const asio::any_io_executor& executor) {
+    auto waiter = std::make_shared<Waiter>(executor);
     {
         const std::scoped_lock lock(mutex_);
         if (in_use_ < slots_) {
@@ -30,7 +30,21 @@ asio::awaitable<std::optional<WaitingSlots::Slot>> WaitingSlots::acquire() {
         waiting_.push_back(waiter);
     }
     // Ends when the patience runs out or when `release` hands this waiter a slot.
-    co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    // The timer is touched only under the mutex, so `release` may cancel it from
+    // any thread, and a slot handed over before the wait began is not missed.
+    co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+        [this, waiter](auto handler) {
+            const std::scoped_lock lock(mutex_);
+            if (waiter->granted) {
+                asio::post(std::move(handler));
+                return;
+            }
+            waiter->timer.async_wait(
+                [handler = std::move(handler)](boost::system::error_code) mutable {
+                    std::move(handler)();
+                });
+        },
+        asio::use_awaitable);
     const std::scoped_lock lock(mutex_);
     if (waiter->granted) {
         co_return Slot(*this);
@@ -40,20 +54,16 @@ asio::awaitable<std::optional<WaitingSlots::Slot>> WaitingSlots::acquire() {
 }
 
 void WaitingSlots::release() {
-    std::shared_ptr<Waiter> next;
-    {
-        const std::scoped_lock lock(mutex_);
-        if (waiting_.empty()) {
-            --in_use_;
-            return;
-        }
-        // The slot passes straight to the longest waiter: in_use_ stays.
-        next = std::move(waiting_.front());
-        waiting_.pop_front();
-        next->granted = true;
+    const std::scoped_lock lock(mutex_);
+    if (waiting_.empty()) {
+        --in_use_;
+        return;
     }
-    // On the timer's own executor: a timer is not safe to touch from two threads.
-    asio::post(next->timer.get_executor(), [next] { next->timer.cancel(); });
+    // The slot passes straight to the longest waiter: in_use_ stays.
+    const auto next = std::move(waiting_.front());
+    waiting_.pop_front();
+    next->granted = true;
+    next->timer.cancel();
 }
 
 }  // namespace service

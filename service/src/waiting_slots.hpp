@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -28,6 +29,8 @@ class WaitingSlots {
         Slot& operator=(Slot&&) = delete;
         Slot(const Slot&) = delete;
         Slot& operator=(const Slot&) = delete;
+        // Only a broken std::mutex could throw here, and then nothing would help.
+        // NOLINTNEXTLINE(bugprone-exception-escape)
         ~Slot() {
             if (owner_ != nullptr) {
                 owner_->release();
@@ -38,8 +41,10 @@ class WaitingSlots {
         WaitingSlots* owner_;
     };
 
-    /// A slot, or nothing when too many wait already or none came free in time.
-    boost::asio::awaitable<std::optional<Slot>> acquire();
+    /// A slot, or nothing when too many wait already or none came free in time;
+    /// a wait runs on `executor`.
+    boost::asio::awaitable<std::optional<Slot>> acquire(
+        const boost::asio::any_io_executor& executor);
 
   private:
     struct Waiter {
