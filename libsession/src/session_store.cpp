@@ -19,6 +19,8 @@ using settings::detail::ExpiryCutoffs;
 using settings::detail::SessionRow;
 
 constexpr auto component = "sessions";
+// Sessions read and rewritten per transaction by reseal_tokens.
+constexpr std::size_t reseal_batch_size = 500;
 
 }  // namespace
 
@@ -138,6 +140,40 @@ class SessionStore::Impl {
 
     [[nodiscard]] std::size_t purge_batch_size() const { return options_.purge_batch_size; }
 
+    TokenPass reseal_tokens(const std::optional<TokenKey>& previous_key) {
+        const std::optional<detail::TokenCipher> previous =
+            previous_key ? std::optional(detail::TokenCipher(previous_key)) : std::nullopt;
+        TokenPass pass;
+        std::string after;
+        for (;;) {
+            const auto batch = backend_->tokens_after(after, reseal_batch_size);
+            std::vector<settings::detail::TokenRewrite> rewrites;
+            for (const auto& [id, tokens] : batch) {
+                auto access =
+                    resealed(tokens.access_token, token_context(id, "access_token"), previous);
+                auto refresh = tokens.refresh_token
+                                   ? resealed(*tokens.refresh_token,
+                                              token_context(id, "refresh_token"), previous)
+                                   : std::optional<std::string>();
+                if (!access || (tokens.refresh_token && !refresh)) {
+                    ++pass.unreadable;
+                    continue;
+                }
+                settings::detail::StoredTokens sealed{std::move(*access), std::move(refresh)};
+                if (sealed != tokens) {
+                    rewrites.push_back({id, tokens, std::move(sealed)});
+                }
+            }
+            if (!rewrites.empty()) {
+                pass.sealed += backend_->rewrite_tokens(rewrites);
+            }
+            if (batch.size() < reseal_batch_size) {
+                return pass;
+            }
+            after = batch.back().first;
+        }
+    }
+
   private:
     // Whether `find` would return the session (without recording activity). The
     // write that follows checks expiry again in its own statement, so a session
@@ -170,6 +206,24 @@ class SessionStore::Impl {
             return std::nullopt;
         }
         return cipher_.seal(*tokens.refresh_token, token_context(id, "refresh_token"));
+    }
+
+    // A stored token as it should be stored under the current key: unchanged when
+    // it is so already, nothing when no key we have opens it.
+    std::optional<std::string> resealed(const std::string& stored, const std::string& context,
+                                        const std::optional<detail::TokenCipher>& previous) const {
+        if (!detail::TokenCipher::is_sealed(stored)) {
+            return cipher_.seal(stored, context);  // the same text when there is no key
+        }
+        if (cipher_.open(stored, context)) {
+            return stored;
+        }
+        if (previous && cipher_.has_key()) {
+            if (auto token = previous->open(stored, context)) {
+                return cipher_.seal(*token, context);
+            }
+        }
+        return std::nullopt;
     }
 
     // Nothing when the row cannot be trusted: bad timestamps or tokens that do not
@@ -275,6 +329,10 @@ bool SessionStore::remove(std::string_view cookie) {
 
 std::size_t SessionStore::remove_all_for_user(std::string_view github_user_id) {
     return impl_->remove_all_for_user(github_user_id);
+}
+
+TokenPass SessionStore::reseal_tokens(const std::optional<TokenKey>& previous_key) {
+    return impl_->reseal_tokens(previous_key);
 }
 
 std::size_t SessionStore::purge_expired(const std::function<void(std::size_t)>& after_batch) {

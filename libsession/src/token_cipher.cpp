@@ -61,6 +61,10 @@ std::string TokenCipher::seal(std::string_view token, std::string_view context) 
     return std::string(prefix) + base64_encode(sealed);
 }
 
+bool TokenCipher::is_sealed(std::string_view stored) {
+    return stored.starts_with(prefix);
+}
+
 std::optional<std::string> TokenCipher::open(std::string_view stored,
                                              std::string_view context) const {
     if (!stored.starts_with(prefix)) {

@@ -21,6 +21,11 @@ class TokenCipher {
     [[nodiscard]] std::optional<std::string> open(std::string_view stored,
                                                   std::string_view context) const;
 
+    /// Whether a key is set (else `seal` stores tokens as they are).
+    [[nodiscard]] bool has_key() const { return key_.has_value(); }
+    /// Whether a stored value is sealed (by any key), not a plain token.
+    [[nodiscard]] static bool is_sealed(std::string_view stored);
+
   private:
     std::optional<TokenKey> key_;
 };

@@ -306,7 +306,9 @@ std::optional<AgentPipelineMappings> read_agent_pipeline_mappings(const json::va
                 } else if (member.key() == "display_name") {
                     if (member.value().is_string()) {
                         agent.display_name = std::string(member.value().get_string());
-                    } else if (!member.value().is_null()) {
+                    } else if (member.value().is_null()) {
+                        agent.display_name_null = true;
+                    } else {
                         errors.push_back({.field = member_path,
                                           .code = ErrorCode::wrong_type,
                                           .message = "must be a string or null"});
@@ -404,6 +406,8 @@ json::object to_json(const AgentPipelineMappings& mappings) {
             item["slug"] = agent.slug;
             if (agent.display_name) {
                 item["display_name"] = *agent.display_name;
+            } else if (agent.display_name_null) {
+                item["display_name"] = nullptr;
             }
             list.emplace_back(std::move(item));
         }

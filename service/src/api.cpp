@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include <service/api.hpp>
+#include <service/client_address.hpp>
 #include <service/cookies.hpp>
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
@@ -33,6 +34,21 @@ bool is_json_content_type(std::string_view value) {
            std::equal(trimmed.begin(), trimmed.end(), json.begin(), [](char a, char b) {
                return std::tolower(static_cast<unsigned char>(a)) == b;
            });
+}
+
+// The methods of RFC 9110 and PATCH; any other token is not a method at all.
+bool is_known_method(std::string_view method) {
+    for (std::string_view known :
+         {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}) {
+        if (method == known) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool is_rejection(int status) {
+    return status >= 400 && status < 500;
 }
 
 bool takes_body(Endpoint endpoint) {
@@ -76,6 +92,21 @@ std::invoke_result_t<Fn> guarded(settings::Storage& storage, Fn&& fn) {
     }
 }
 
+// A call to GitHub that failed: 401 with `rejected`, 502, or 503 to try again.
+Response github_failure_response(GitHubFailure failure, std::string_view rejected) {
+    switch (failure) {
+        case GitHubFailure::rejected:
+            return error_response(401, rejected);
+        case GitHubFailure::unavailable:
+            return error_response(502, "GitHub could not be reached; try again");
+        case GitHubFailure::busy:
+            break;
+    }
+    auto response = error_response(503, "too many calls to GitHub are in flight; try again");
+    response.add_header("retry-after", "1");
+    return response;
+}
+
 }  // namespace
 
 Api::Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
@@ -110,6 +141,9 @@ Response Api::health() {
 }
 
 Api::Triage Api::triage(const Request& request) {
+    if (!is_known_method(request.method)) {
+        return {Stage::respond, error_response(400, "unknown request method")};
+    }
     const auto route = match_route(request.path());
     if (!route || (route->endpoint == Endpoint::dev_login && !config_.dev_login)) {
         return {Stage::respond, error_response(404, "no such endpoint")};
@@ -138,7 +172,7 @@ Api::Triage Api::triage(const Request& request) {
         case Endpoint::health:
             return {Stage::respond, health()};
         case Endpoint::github_login:
-            return {Stage::respond, handlers::github_login(states_, config_)};
+            return {Stage::respond, github_login(request)};
         case Endpoint::github_callback:
             return {Stage::github_callback, {}};
         case Endpoint::github_projects:
@@ -152,6 +186,17 @@ Api::Triage Api::triage(const Request& request) {
         }
     }
     return {is_write(request.method) ? Stage::storage_write : Stage::storage_read, {}};
+}
+
+Response Api::github_login(const Request& request) {
+    const auto wait = login_starts_.admit(client_key(request, config_.trust_x_forwarded_for));
+    if (wait.count() > 0) {
+        auto response = error_response(429, "too many GitHub logins started from this address");
+        response.add_header("retry-after", std::to_string(wait.count()));
+        return response;
+    }
+    return handlers::github_login(states_, config_,
+                                  client_key(request, config_.trust_x_forwarded_for));
 }
 
 std::optional<Response> Api::cached_user_settings(const Request& request) {
@@ -178,12 +223,20 @@ Response Api::handle(const Request& request) {
         return guarded(storage_, [&] { return handle_checked(request); });
     }
     // However the write ends, no read that starts after its answer may be served
-    // what the cache held before it.
+    // what the cache held before it; only a refusal (4xx) is known to have
+    // changed nothing, and a flood of refusals must not empty the cache.
     struct Invalidate {
         ResponseCache& cache;
-        ~Invalidate() { cache.invalidate(); }
+        bool refused = false;
+        ~Invalidate() {
+            if (!refused) {
+                cache.invalidate();
+            }
+        }
     } invalidate{cache_};
-    return guarded(storage_, [&] { return handle_checked(request); });
+    auto response = guarded(storage_, [&] { return handle_checked(request); });
+    invalidate.refused = is_rejection(response.status);
+    return response;
 }
 
 Response Api::handle_checked(const Request& request) {
@@ -283,28 +336,38 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
 
 std::variant<std::string, Response> Api::begin_github_callback(const Request& request) {
     const auto state = query_parameter(request.query(), "state");
-    if (!state || state->empty() || !states_.consume(*state)) {
-        return error_response(400, "unknown, expired or already used OAuth state");
+    const auto cookies = request.header("cookie");
+    const auto binding = cookies ? find_cookie(*cookies, login_cookie_name) : std::nullopt;
+    const auto refuse = [this](std::string_view message) {
+        auto response = error_response(400, message);
+        response.add_header("set-cookie", expired_login_cookie(config_.cookie_secure));
+        return response;
+    };
+    if (!state || state->empty() || !binding || !states_.consume(*state, *binding)) {
+        return refuse(
+            "unknown, expired or already used OAuth state, or a login started in another "
+            "browser");
     }
     const auto code = query_parameter(request.query(), "code");
     if (!code || code->empty()) {
-        return error_response(400, "the OAuth callback needs a code");
+        return refuse("the OAuth callback needs a code");
     }
     return *code;
 }
 
 Response Api::complete_login(const GitHubLogin& login) {
-    return guarded(storage_, [&] {
+    auto response = guarded(storage_, [&] {
         admins_.signed_in(login.user);
         return handlers::complete_login(sessions_, login, config_);
     });
+    response.add_header("set-cookie", expired_login_cookie(config_.cookie_secure));
+    return response;
 }
 
-Response Api::github_failed(GitHubFailure failure) {
-    if (failure == GitHubFailure::rejected) {
-        return error_response(401, "GitHub rejected the login");
-    }
-    return error_response(502, "GitHub could not be reached; try again");
+Response Api::github_failed(GitHubFailure failure) const {
+    auto response = github_failure_response(failure, "GitHub rejected the login");
+    response.add_header("set-cookie", expired_login_cookie(config_.cookie_secure));
+    return response;
 }
 
 std::variant<GitHubProjectsCall, Response> Api::begin_github_projects(const Request& request) {
@@ -334,8 +397,7 @@ Response Api::complete_github_projects(const GitHubProjectsCall& call,
             return error_response(401, "no valid session: sign in first");
         }
         if (const auto* failure = std::get_if<GitHubFailure>(&answer.projects)) {
-            return *failure == GitHubFailure::rejected ? error_response(401, "github_token_invalid")
-                                                       : github_failed(*failure);
+            return github_failure_response(*failure, "github_token_invalid");
         }
         const auto& projects = std::get<std::vector<GitHubProject>>(answer.projects);
         github_projects_.store(call.user_id, projects);

@@ -167,11 +167,17 @@ Response dev_login(session::SessionStore& sessions, AdminPolicy& admins,
     return with_session_cookie(json_response(200, document), created.cookie, config);
 }
 
-Response github_login(OAuthStates& states, const Config& config) {
+Response github_login(OAuthStates& states, const Config& config, std::string_view client) {
     if (!config.github_client_id || !config.github_client_secret) {
         return error_response(503,
                               "GitHub login is not configured on this server "
                               "(GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET)");
+    }
+    const auto issued = states.issue(client);
+    if (!issued) {
+        auto response = error_response(503, "too many GitHub logins are in progress; try again");
+        response.add_header("retry-after", "60");
+        return response;
     }
     const auto& base = config.github_oauth_url;
     Response response;
@@ -179,7 +185,8 @@ Response github_login(OAuthStates& states, const Config& config) {
     response.add_header(
         "location", base.origin() + base.path +
                         "/login/oauth/authorize?client_id=" + url_encode(*config.github_client_id) +
-                        "&scope=read%3Auser%20read%3Aproject&state=" + url_encode(states.issue()));
+                        "&scope=read%3Auser%20read%3Aproject&state=" + url_encode(issued->state));
+    response.add_header("set-cookie", login_cookie(issued->binding, config.cookie_secure));
     return response;
 }
 

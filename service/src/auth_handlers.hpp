@@ -29,8 +29,9 @@ Response logout(session::SessionStore& sessions, std::optional<std::string_view>
 /// Signs the user in (AdminPolicy::signed_in first); the User with `is_admin`.
 Response dev_login(session::SessionStore& sessions, AdminPolicy& admins,
                    const boost::json::value& body, const Config& config);
-/// 302 to GitHub's authorize URL with a new state, or 503 when no OAuth app is set.
-Response github_login(OAuthStates& states, const Config& config);
+/// 302 to GitHub's authorize URL with a new state and the cookie that binds it to
+/// this browser; 503 when no OAuth app is set or too many logins are pending.
+Response github_login(OAuthStates& states, const Config& config, std::string_view client);
 /// The session of a GitHub login: 302 to the frontend with the cookie.
 Response complete_login(session::SessionStore& sessions, const GitHubLogin& login,
                         const Config& config);

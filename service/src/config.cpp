@@ -23,6 +23,8 @@ struct Option {
     std::string_view default_text;
     std::string_view help;
     bool boolean = false;
+    // A secret: never taken as a flag value, which any local user can read (ps).
+    bool secret = false;
 };
 
 constexpr Option options[] = {
@@ -47,8 +49,11 @@ constexpr Option options[] = {
     {"SESSION_EXPIRE_HOURS", "--session-expire-hours", "8", "inactivity window (decimals allowed)"},
     {"SESSION_MAX_AGE_HOURS", "--session-max-age-hours", "168",
      "absolute session lifetime (decimals allowed)"},
-    {"TOKEN_ENCRYPTION_KEY", "--token-encryption-key-file", "unset",
-     "32 bytes as base64 (the flag names a file holding it); encrypts OAuth tokens"},
+    {"TOKEN_ENCRYPTION_KEY", "--token-encryption-key", "unset",
+     "32 bytes as base64; encrypts OAuth tokens (environment only: see the _FILE form)", false,
+     true},
+    {"TOKEN_ENCRYPTION_KEY_FILE", "--token-encryption-key-file", "unset",
+     "a file holding TOKEN_ENCRYPTION_KEY"},
     {"SESSION_CLEANUP_INTERVAL", "--session-cleanup-interval", "3600",
      "seconds between purges of expired sessions"},
     {"DEV_LOGIN", "--dev-login", "off", "enables POST /api/v1/auth/dev-login", true},
@@ -57,7 +62,15 @@ constexpr Option options[] = {
     {"COOKIE_SECURE", "--cookie-secure", "on when FRONTEND_URL is https",
      "Secure flag on the cookie (--no-cookie-secure turns it off)", true},
     {"GITHUB_CLIENT_ID", "--github-client-id", "unset", "GitHub OAuth app"},
-    {"GITHUB_CLIENT_SECRET", "--github-client-secret", "unset", "GitHub OAuth app"},
+    {"GITHUB_CLIENT_SECRET", "--github-client-secret", "unset",
+     "GitHub OAuth app (environment only: see the _FILE form)", false, true},
+    {"GITHUB_CLIENT_SECRET_FILE", "--github-client-secret-file", "unset",
+     "a file holding GITHUB_CLIENT_SECRET"},
+    {"MAX_CONNECTIONS", "--max-connections", "10000",
+     "open client connections; never more than the open-file limit minus a reserve"},
+    {"TRUST_X_FORWARDED_FOR", "--trust-x-forwarded-for", "off",
+     "count clients by the last X-Forwarded-For address (set it behind a proxy that appends it)",
+     true},
     {"GITHUB_OAUTH_URL", "--github-oauth-url", "https://github.com",
      "base of the authorize and token endpoints"},
     {"GITHUB_API_URL", "--github-api-url", "https://api.github.com", "base of GET /user"},
@@ -86,6 +99,12 @@ std::string help_text() {
         << "The settings and session HTTP service. Every setting is an environment\n"
         << "variable or a flag; the flag wins.\n\n";
     for (const auto& o : options) {
+        if (o.secret) {
+            out << "  " << o.env << std::string(o.env.size() < 34 ? 34 - o.env.size() : 1, ' ')
+                << "(environment only; default: " << o.default_text << ")\n      " << o.help
+                << "\n";
+            continue;
+        }
         std::string flag(o.flag);
         if (!o.boolean) {
             flag += " VALUE";
@@ -207,14 +226,34 @@ Url parse_base_url(std::string_view env, const std::string& text, bool must_be_s
     return *url;
 }
 
-std::string read_key_file(const std::string& path) {
+// The content of a *_FILE variable's file, without the line end an editor adds.
+std::string read_secret_file(std::string_view env, const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        fail("TOKEN_ENCRYPTION_KEY", "cannot read the key file " + path);
-    }
     std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    if (!in || !(content << in.rdbuf())) {
+        fail(env, "cannot read " + path);
+    }
+    auto text = content.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    if (text.empty()) {
+        fail(env, path + " is empty");
+    }
+    return text;
+}
+
+// A secret from its variable or from the file its *_FILE variable names.
+std::optional<std::string> secret(
+    const std::function<std::optional<std::string>(std::string_view)>& get, std::string_view env,
+    std::string_view file_env) {
+    const auto direct = get(env);
+    const auto file = get(file_env);
+    if (direct && file) {
+        fail(file_env,
+             "set either " + std::string(env) + " or " + std::string(file_env) + ", not both");
+    }
+    return file ? std::optional(read_secret_file(file_env, *file)) : direct;
 }
 
 void seed_field(Config& config, std::string_view env, settings::Field field,
@@ -234,9 +273,8 @@ void seed_field(Config& config, std::string_view env, settings::Field field,
     config.seed[field] = std::move(value);
 }
 
-Config build(const std::map<std::string, std::string, std::less<>>& raw,
-             const std::optional<std::string>& key_file) {
-    const auto get = [&](std::string_view env) -> std::optional<std::string> {
+Config build(const std::map<std::string, std::string, std::less<>>& raw) {
+    const std::function get = [&](std::string_view env) -> std::optional<std::string> {
         const auto it = raw.find(env);
         if (it == raw.end() || it->second.empty()) {
             return std::nullopt;
@@ -309,9 +347,7 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw,
     if (auto v = get("SESSION_MAX_AGE_HOURS")) {
         config.session_max_age = parse_hours("SESSION_MAX_AGE_HOURS", *v);
     }
-    const auto key_text =
-        key_file ? std::optional(read_key_file(*key_file)) : get("TOKEN_ENCRYPTION_KEY");
-    if (key_text) {
+    if (const auto key_text = secret(get, "TOKEN_ENCRYPTION_KEY", "TOKEN_ENCRYPTION_KEY_FILE")) {
         config.token_key = session::TokenKey::from_base64(*key_text);
         if (!config.token_key) {
             fail("TOKEN_ENCRYPTION_KEY", "must be 32 bytes encoded as base64");
@@ -339,7 +375,17 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw,
         config.cookie_secure = *on;
     }
     config.github_client_id = get("GITHUB_CLIENT_ID");
-    config.github_client_secret = get("GITHUB_CLIENT_SECRET");
+    config.github_client_secret = secret(get, "GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_SECRET_FILE");
+    if (auto v = get("MAX_CONNECTIONS")) {
+        config.max_connections = parse_integer<std::size_t>("MAX_CONNECTIONS", *v, 1, 1'000'000);
+    }
+    if (auto v = get("TRUST_X_FORWARDED_FOR")) {
+        const auto on = parse_bool(*v);
+        if (!on) {
+            fail("TRUST_X_FORWARDED_FOR", "must be 1/0, true/false, yes/no or on/off");
+        }
+        config.trust_x_forwarded_for = *on;
+    }
     config.github_oauth_url = parse_base_url(
         "GITHUB_OAUTH_URL", get("GITHUB_OAUTH_URL").value_or("https://github.com"), true);
     config.github_api_url = parse_base_url(
@@ -381,7 +427,6 @@ std::variant<Config, ConfigExit> parse_config(
             raw[std::string(o.env)] = *value;
         }
     }
-    std::optional<std::string> key_file;
     try {
         for (std::size_t i = 0; i < args.size(); ++i) {
             std::string_view arg = args[i];
@@ -411,6 +456,12 @@ std::variant<Config, ConfigExit> parse_config(
                 throw ConfigError{"unknown argument " + std::string(name) +
                                   " (see settings-service --help)"};
             }
+            if (match->secret) {
+                throw ConfigError{std::string(match->flag) +
+                                  " would show the secret to every local user (ps); set " +
+                                  std::string(match->env) + " or use " + std::string(match->flag) +
+                                  "-file FILE"};
+            }
             std::string value;
             if (match->boolean) {
                 if (equals != std::string_view::npos) {
@@ -424,13 +475,9 @@ std::variant<Config, ConfigExit> parse_config(
             } else {
                 throw ConfigError{std::string(match->flag) + " needs a value"};
             }
-            if (match->env == "TOKEN_ENCRYPTION_KEY") {
-                key_file = value;
-            } else {
-                raw[std::string(match->env)] = value;
-            }
+            raw[std::string(match->env)] = value;
         }
-        return build(raw, key_file);
+        return build(raw);
     } catch (const ConfigError& e) {
         return ConfigExit{exit_bad_config, "settings-service: " + e.message};
     }

@@ -18,6 +18,12 @@ std::string attributes(bool secure) {
     return std::string("; HttpOnly; SameSite=Strict; Path=/") + (secure ? "; Secure" : "");
 }
 
+// Lax, not Strict: the callback is a top-level navigation that GitHub's page
+// starts, and a Strict cookie would not be sent with it.
+std::string login_attributes(bool secure) {
+    return std::string("; HttpOnly; SameSite=Lax; Path=/api/v1/auth") + (secure ? "; Secure" : "");
+}
+
 }  // namespace
 
 std::optional<std::string_view> find_cookie(std::string_view cookie_header, std::string_view name) {
@@ -46,6 +52,15 @@ std::string session_cookie(std::string_view value, std::chrono::milliseconds win
 
 std::string expired_session_cookie(bool secure) {
     return std::string(cookie_name) + "=" + attributes(secure) + "; Max-Age=0";
+}
+
+std::string login_cookie(std::string_view binding, bool secure) {
+    return std::string(login_cookie_name) + "=" + std::string(binding) + login_attributes(secure) +
+           "; Max-Age=600";
+}
+
+std::string expired_login_cookie(bool secure) {
+    return std::string(login_cookie_name) + "=" + login_attributes(secure) + "; Max-Age=0";
 }
 
 }  // namespace service

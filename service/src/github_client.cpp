@@ -18,6 +18,8 @@
 #include <settings/strict_json.hpp>
 #include <settings/timestamp.hpp>
 
+#include "waiting_slots.hpp"
+
 namespace service {
 
 namespace asio = boost::asio;
@@ -27,7 +29,14 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto exchange_timeout = std::chrono::seconds(15);
+// Each call to GitHub, from resolving its name to the last byte of the answer.
+constexpr auto call_timeout = std::chrono::seconds(10);
+// GitHub is not flooded by us: at most this many logins and project lists talk
+// to it at once...
+constexpr std::size_t concurrent_calls = 16;
+// ...and this many more wait, each at most this long, for their turn (else 503).
+constexpr std::size_t waiting_calls = 256;
+constexpr auto call_patience = std::chrono::seconds(5);
 constexpr std::size_t max_response_bytes = std::size_t{1024} * 1024;
 constexpr auto component = "github";
 
@@ -149,6 +158,7 @@ struct GitHubClient::Impl {
     const Config& config;
     std::once_flag tls_created;
     std::optional<asio::ssl::context> tls_context;
+    WaitingSlots calls{concurrent_calls, waiting_calls, call_patience};
 
     Impl(asio::any_io_executor ex, const Config& c) : executor(std::move(ex)), config(c) {}
 
@@ -180,14 +190,18 @@ struct GitHubClient::Impl {
             request.set(http::field::content_type, "application/json");
             request.body() = body;
         }
+        const auto deadline = std::chrono::steady_clock::now() + call_timeout;
+        // Asio resolves with the system's getaddrinfo, which cannot be cancelled:
+        // its own timeouts bound it, and the time it takes counts against the call.
         tcp::resolver resolver(executor);
         auto [resolve_error, endpoints] = co_await resolver.async_resolve(
             base.host, std::to_string(base.port), asio::as_tuple(asio::use_awaitable));
-        if (resolve_error) {
+        if (resolve_error || std::chrono::steady_clock::now() >= deadline) {
             co_return std::nullopt;
         }
         beast::tcp_stream tcp_stream(executor);
-        tcp_stream.expires_after(exchange_timeout);
+        // One deadline for connecting, the TLS handshake, the request and the answer.
+        tcp_stream.expires_at(deadline);
         auto [connect_error, endpoint] =
             co_await tcp_stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
         if (connect_error) {
@@ -288,6 +302,12 @@ GitHubClient::~GitHubClient() = default;
 
 asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(std::string code) {
     const auto& config = impl_->config;
+    // One slot for both calls of this login.
+    const auto slot = co_await impl_->calls.acquire(impl_->executor);
+    if (!slot) {
+        settings::log::warn(component, "too many calls to GitHub in flight: a login refused");
+        co_return GitHubFailure::busy;
+    }
     boost::json::object grant{{"code", code}};
     auto tokens =
         co_await impl_->request_tokens(std::move(grant), "GitHub rejected an authorization code");
@@ -327,6 +347,14 @@ asio::awaitable<GitHubProjectsAnswer> GitHubClient::projects(session::OAuthToken
     // An access token known to have expired is refreshed before it is used; one
     // GitHub refuses is refreshed once and the list asked for again.
     GitHubProjectsAnswer answer{GitHubFailure::rejected, std::nullopt};
+    // One slot for the list and the refreshes it may need.
+    const auto slot = co_await impl_->calls.acquire(impl_->executor);
+    if (!slot) {
+        settings::log::warn(component,
+                            "too many calls to GitHub in flight: a project list refused");
+        answer.projects = GitHubFailure::busy;
+        co_return answer;
+    }
     if (has_expired(tokens) && tokens.refresh_token &&
         !co_await impl_->refresh_into(tokens, answer)) {
         co_return answer;

@@ -93,6 +93,22 @@ bool passes_start_check(const service::Config& config) {
     return false;
 }
 
+// Tokens stored before TOKEN_ENCRYPTION_KEY was set are encrypted now; tokens no
+// key opens are reported once (their sessions are invalid, as find() says).
+void secure_stored_tokens(session::SessionStore& sessions) {
+    const auto pass = sessions.reseal_tokens();
+    if (pass.sealed > 0) {
+        log::info("sessions", "encrypted the OAuth tokens of " + std::to_string(pass.sealed) +
+                                  " sessions stored before TOKEN_ENCRYPTION_KEY was set");
+    }
+    if (pass.unreadable > 0) {
+        log::warn("sessions", std::to_string(pass.unreadable) +
+                                  " sessions have OAuth tokens that TOKEN_ENCRYPTION_KEY does not "
+                                  "open (a different or no key): they are invalid, their users "
+                                  "must sign in again");
+    }
+}
+
 int serve(const service::Config& config) {
     log::info("service", "starting settings-service");
     if (!config.token_key) {
@@ -122,6 +138,7 @@ int serve(const service::Config& config) {
     session_options.max_age = config.session_max_age;
     session_options.token_key = config.token_key;
     session::SessionStore sessions(storage, session_options);
+    secure_stored_tokens(sessions);
     settings::SettingsStore settings_store(storage,
                                            {.seed = config.seed,
                                             .clock = &settings::SystemClock::instance(),
@@ -144,6 +161,12 @@ int serve(const service::Config& config) {
     } catch (const std::exception& e) {
         log::error("service", e.what());
         return exit_failure;
+    }
+    if (server.max_connections() < config.max_connections) {
+        log::warn("service", "serving at most " + std::to_string(server.max_connections()) +
+                                 " connections at once (MAX_CONNECTIONS " +
+                                 std::to_string(config.max_connections) +
+                                 " does not fit the open-file limit; raise ulimit -n)");
     }
     log::info("service",
               "listening on http://" + config.host + ":" + std::to_string(server.port()));

@@ -27,7 +27,12 @@
 
 #include <service/github_client.hpp>
 #include <service/server.hpp>
+#include <service/transfer_encoding.hpp>
 #include <settings/log.hpp>
+
+#include "connection_limiter.hpp"
+#include "log_throttle.hpp"
+#include "over_limit_answer.hpp"
 
 namespace service {
 
@@ -54,6 +59,22 @@ std::size_t read_threads(const Config& config) {
 // them means bigger batches (one fsync for all), not more contention.
 constexpr std::size_t write_threads = 64;
 constexpr auto component = "http";
+
+// Descriptors that client connections must leave free (see ConnectionLimiter);
+// on PostgreSQL also one per pooled connection.
+std::size_t descriptor_reserve(const Config& config) {
+    return ConnectionLimiter::base_reserve +
+           (config.database_url.empty() ? 0 : config.database_pool_size);
+}
+
+bool has_supported_framing(const http::request_parser<http::string_body>& parser) {
+    std::vector<std::string_view> codings;
+    const auto [first, last] = parser.get().equal_range(http::field::transfer_encoding);
+    for (auto field = first; field != last; ++field) {
+        codings.push_back(field->value());
+    }
+    return is_supported_transfer_encoding(codings);
+}
 
 Request to_request(http::request<http::string_body>& message) {
     Request request;
@@ -145,6 +166,9 @@ struct Server::Impl {
     std::atomic<bool> stopping{false};
     std::mutex connections_mutex;
     std::unordered_set<std::shared_ptr<Connection>> connections;
+    ConnectionLimiter admission{
+        ConnectionLimiter::fitting_limit(config.max_connections, descriptor_reserve(config))};
+    LogThrottle accept_failures{std::chrono::seconds(10)};
 
     Impl(const Config& c, Api& a, session::SessionStore& s) : config(c), api(a), sessions(s) {}
 
@@ -168,7 +192,7 @@ struct Server::Impl {
         }
         auto result = co_await github.login(std::get<std::string>(std::move(first)));
         if (auto* failure = std::get_if<GitHubFailure>(&result)) {
-            co_return Api::github_failed(*failure);
+            co_return api.github_failed(*failure);
         }
         const auto& login = std::get<GitHubLogin>(result);
         co_return co_await run_on(write_pool, [&] { return api.complete_login(login); });
@@ -227,6 +251,8 @@ struct Server::Impl {
     }
 
     awaitable<void> serve_requests(beast::tcp_stream& stream, Connection& connection) {
+        beast::error_code no_peer;
+        const auto peer = stream.socket().remote_endpoint(no_peer).address().to_string();
         beast::flat_buffer buffer;
         while (!stopping) {
             http::request_parser<http::string_body> parser;
@@ -244,6 +270,10 @@ struct Server::Impl {
             // Beast checks its header limit per read, not over the whole head.
             if (header_bytes > header_limit) {
                 co_await refuse(stream, 431, "the request headers are too large");
+                co_return;
+            }
+            if (!has_supported_framing(parser)) {
+                co_await refuse(stream, 400, "Transfer-Encoding must be exactly chunked");
                 co_return;
             }
             const auto expect = parser.get()[http::field::expect];
@@ -264,7 +294,8 @@ struct Server::Impl {
             auto& message = parser.get();
             const unsigned version = message.version();
             const bool keep_alive = message.keep_alive();
-            const Request request = to_request(message);
+            Request request = to_request(message);
+            request.peer_address = peer;
             Response response;
             try {
                 response = co_await respond(request);
@@ -315,13 +346,30 @@ struct Server::Impl {
                     co_return;
                 }
                 // Out of descriptors and the like: breathe, then go on accepting.
-                settings::log::warn(component, "accept failed: " + error.message());
+                if (const auto held_back = accept_failures.pass()) {
+                    settings::log::warn(
+                        component, "accept failed: " + error.message() +
+                                       (*held_back > 0 ? " (and " + std::to_string(*held_back) +
+                                                             " more times since the last report)"
+                                                       : std::string()));
+                }
                 asio::steady_timer pause(io, std::chrono::milliseconds(50));
                 co_await pause.async_wait(asio::as_tuple(use_awaitable));
                 continue;
             }
             auto executor = socket.get_executor();
-            asio::co_spawn(executor, serve(std::move(socket)), asio::detached);
+            const auto admitted = admission.admit();
+            auto done = [this, admitted](const std::exception_ptr&) {
+                admission.release(admitted);
+            };
+            if (admitted == ConnectionLimiter::Admission::serve) {
+                asio::co_spawn(executor, serve(std::move(socket)), done);
+            } else {
+                asio::co_spawn(executor,
+                               answer_over_limit(std::move(socket), api,
+                                                 admitted == ConnectionLimiter::Admission::answer),
+                               done);
+            }
         }
     }
 
@@ -400,6 +448,10 @@ void Server::listen() {
         throw std::runtime_error("cannot listen on " + config.host + ":" +
                                  std::to_string(config.port) + ": " + e.what());
     }
+}
+
+std::size_t Server::max_connections() const {
+    return impl_->admission.limit();
 }
 
 std::uint16_t Server::port() const {

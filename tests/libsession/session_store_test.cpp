@@ -13,6 +13,7 @@
 #include <settings/sha256.hpp>
 #include <settings/timestamp.hpp>
 
+#include "storage/storage_engine.hpp"
 #include "support/test_database.hpp"
 
 using namespace std::chrono_literals;
@@ -420,6 +421,104 @@ TEST_CASE("a token copied to another row does not decrypt there", "[session]") {
         "'");
     CHECK_FALSE(store.find(attacker));
     CHECK(store.find(victim));
+}
+
+TEST_CASE("a key set later encrypts the plain tokens stored before it", "[session][tokens]") {
+    Fixture f;
+    std::vector<std::string> cookies;
+    {
+        auto plain = f.open();
+        for (int i = 0; i < 1203; ++i) {  // more than two batches
+            cookies.push_back(plain.create(octocat, tokens).cookie);
+        }
+        cookies.push_back(
+            plain.create(octocat, {"gho_no_refresh", std::nullopt, std::nullopt}).cookie);
+    }
+    SessionStoreOptions options;
+    options.token_key = key_of('A');
+    auto store = f.open(options);
+    const auto pass = store.reseal_tokens();
+    CHECK(pass.sealed == cookies.size());
+    CHECK(pass.unreadable == 0);
+    CHECK(f.db.count("SELECT count(*) FROM user_sessions WHERE access_token NOT LIKE 'enc:v1:%' "
+                     "OR (refresh_token IS NOT NULL AND refresh_token NOT LIKE 'enc:v1:%')") == 0);
+    for (std::size_t i = 0; i < cookies.size(); i += 100) {
+        REQUIRE(store.find(cookies[i]));
+        CHECK(store.find(cookies[i])->tokens == tokens);
+    }
+    CHECK(store.find(cookies.back())->tokens.access_token == "gho_no_refresh");
+    CHECK_FALSE(store.find(cookies.back())->tokens.refresh_token);
+    // A second pass finds nothing left to do.
+    const auto again = store.reseal_tokens();
+    CHECK(again.sealed == 0);
+    CHECK(again.unreadable == 0);
+}
+
+TEST_CASE("tokens no key opens are counted and left as they are", "[session][tokens]") {
+    Fixture f;
+    SessionStoreOptions with_a;
+    with_a.token_key = key_of('A');
+    {
+        auto store = f.open(with_a);
+        store.create(octocat, tokens);
+        store.create(octocat, tokens);
+    }
+    const auto stored = f.db.query("SELECT access_token FROM user_sessions ORDER BY session_id");
+    SessionStoreOptions with_b;
+    with_b.token_key = key_of('B');
+    auto store = f.open(with_b);
+    const auto pass = store.reseal_tokens();
+    CHECK(pass.sealed == 0);
+    CHECK(pass.unreadable == 2);
+    CHECK(f.db.query("SELECT access_token FROM user_sessions ORDER BY session_id") == stored);
+    CHECK(f.open().reseal_tokens().unreadable == 2);  // no key at all
+}
+
+TEST_CASE("rotating the key re-encrypts every token with the new one", "[session][tokens]") {
+    Fixture f;
+    SessionStoreOptions old_key;
+    old_key.token_key = key_of('A');
+    std::string sealed_cookie;
+    std::string plain_cookie;
+    {
+        plain_cookie = f.open().create(octocat, tokens).cookie;
+        sealed_cookie = f.open(old_key).create(octocat, tokens).cookie;
+    }
+    SessionStoreOptions new_key;
+    new_key.token_key = key_of('B');
+    auto rotated = f.open(new_key);
+    const auto pass = rotated.reseal_tokens(key_of('A'));
+    CHECK(pass.sealed == 2);
+    CHECK(pass.unreadable == 0);
+    REQUIRE(rotated.find(sealed_cookie));
+    CHECK(rotated.find(sealed_cookie)->tokens == tokens);
+    REQUIRE(rotated.find(plain_cookie));
+    CHECK_FALSE(f.open(old_key).find(sealed_cookie));  // the old key opens nothing now
+    // Run again (say after sessions were created meanwhile): nothing left to do.
+    CHECK(rotated.reseal_tokens(key_of('A')).sealed == 0);
+}
+
+TEST_CASE("a token rewrite never overwrites tokens changed since they were read",
+          "[session][tokens]") {
+    Fixture f;
+    const auto storage = f.db.open();
+    const auto cookie = SessionStore(storage).create(octocat, tokens).cookie;
+    const auto backend = storage->internals().session_backend();
+    const auto read = backend->tokens_after("", 10);
+    REQUIRE(read.size() == 1);
+    CHECK(read[0].second ==
+          settings::detail::StoredTokens{tokens.access_token, tokens.refresh_token});
+    // A refresh lands between the pass's read and its write.
+    REQUIRE(
+        SessionStore(storage).update_tokens(cookie, {"gho_refreshed", std::nullopt, std::nullopt}));
+    const settings::detail::StoredTokens replacement{"enc:v1:stale", std::nullopt};
+    CHECK(backend->rewrite_tokens({{read[0].first, read[0].second, replacement}}) == 0);
+    CHECK(f.column("access_token") == "gho_refreshed");
+    // Unchanged tokens are replaced, a NULL refresh token matching a NULL.
+    const settings::detail::StoredTokens current{"gho_refreshed", std::nullopt};
+    CHECK(backend->rewrite_tokens({{read[0].first, current, replacement}}) == 1);
+    CHECK(f.column("access_token") == "enc:v1:stale");
+    CHECK(backend->tokens_after(read[0].first, 10).empty());
 }
 
 TEST_CASE("token keys are 32 bytes of base64", "[session]") {

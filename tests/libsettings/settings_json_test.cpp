@@ -133,6 +133,8 @@ TEST_CASE("a project update reads both documents and reports paths inside them",
     CHECK(mappings[0].first == "Backlog");
     CHECK(mappings[0].second[0].display_name == "Spec Kit - Specify");
     CHECK_FALSE(mappings[1].second[0].display_name);
+    CHECK(mappings[1].second[0].display_name_null);
+    CHECK_FALSE(mappings[0].second[0].display_name_null);
 
     const auto bad = settings::parse_project_update(json(R"({
         "board_display_config": {"column_order": [1, ""], "colour": "red", "show_estimates": 1},

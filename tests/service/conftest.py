@@ -56,11 +56,13 @@ class Reply:
 
 
 class Client:
-    """HTTP/1.1 client with one cookie jar slot for session_id."""
+    """HTTP/1.1 client with a cookie jar slot for session_id and one for
+    oauth_login (a GitHub login in progress)."""
 
     def __init__(self, port):
         self.port = port
         self.cookie = None
+        self.login_cookie = None
 
     def request(self, method, path, body=None, headers=None, raw=None, cookie=True):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
@@ -69,8 +71,13 @@ class Client:
         if body is not None:
             data = json.dumps(body).encode()
             sent.setdefault("Content-Type", "application/json")
+        jar = []
         if cookie and self.cookie is not None:
-            sent["Cookie"] = f"session_id={self.cookie}"
+            jar.append(f"session_id={self.cookie}")
+        if cookie and self.login_cookie is not None:
+            jar.append(f"oauth_login={self.login_cookie}")
+        if jar:
+            sent["Cookie"] = "; ".join(jar)
         conn.request(method, path, body=data, headers=sent)
         response = conn.getresponse()
         reply = Reply(response.status, [(k.lower(), v) for k, v in response.getheaders()],
@@ -80,6 +87,9 @@ class Client:
             match = re.match(r"session_id=([^;]*)", value)
             if match:
                 self.cookie = match.group(1) or None
+            match = re.match(r"oauth_login=([^;]*)", value)
+            if match:
+                self.login_cookie = match.group(1) or None
         return reply
 
     def get(self, path, **kw):
@@ -227,6 +237,12 @@ class FakeGitHub:
         self.expires_in = None
         self.revoked = set()
         self.viewer = {"projectsV2": {"nodes": []}, "organizations": {"nodes": []}}
+        # While `gate` is set to an unset threading.Event, token requests wait for
+        # it; in_flight / max_in_flight count them meanwhile.
+        self.gate = None
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -259,6 +275,13 @@ class FakeGitHub:
                         return self.reply(401, {"message": "Bad credentials"})
                     return self.reply(200, {"data": {"viewer": fake.viewer}})
                 fake.token_requests.append((self.path, dict(self.headers), body))
+                if fake.gate is not None:
+                    with fake.lock:
+                        fake.in_flight += 1
+                        fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                    fake.gate.wait(30)
+                    with fake.lock:
+                        fake.in_flight -= 1
                 if urlparse(self.path).path != "/login/oauth/access_token":
                     return self.reply(404, {"message": "Not Found"})
                 if body.get("grant_type") == "refresh_token":

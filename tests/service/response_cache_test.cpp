@@ -157,7 +157,7 @@ struct ApiFixture {
 
 }  // namespace
 
-TEST_CASE("the Api answers a repeated read on the I/O thread and every write ends that",
+TEST_CASE("the Api answers a repeated read on the I/O thread and every accepted write ends that",
           "[cache][api][sqlite]") {
     ApiFixture f;
     CHECK(f.api->triage(f.get()).stage == service::Api::Stage::storage_read);
@@ -177,9 +177,9 @@ TEST_CASE("the Api answers a repeated read on the I/O thread and every write end
         const auto fresh = f.api->handle(f.get());
         CHECK(fresh.body.find(R"("theme":"dark")") != std::string::npos);
     }
-    SECTION("even a refused PUT") {
+    SECTION("but not a refused PUT, which changed nothing") {
         CHECK(f.api->handle(f.put(R"({"display":{"theme":"blue"}})")).status == 422);
-        CHECK(f.api->triage(f.get()).stage == service::Api::Stage::storage_read);
+        CHECK(f.api->triage(f.get()).stage == service::Api::Stage::respond);
     }
     SECTION("a logout") {
         service::Request logout{

@@ -150,3 +150,39 @@ def test_reads_keep_a_session_alive_past_its_inactivity_window(make_service):
     for _ in range(8):
         time.sleep(0.5)
         assert user.get(SETTINGS).status == 200
+
+
+def test_refused_requests_never_empty_the_cache(service):
+    user = service.client()
+    user.login()
+    other = service.client()
+    other.login("other")
+    read_twice(user)
+    cookie = {"Cookie": f"session_id={user.cookie}"}
+    refused = [
+        # The repro: bare logouts, answered 415.
+        *[("POST", "/api/v1/auth/logout", None, {}, 415)] * 50,
+        ("PUT", SETTINGS, {"ai": {"temperature": 0.5}}, {"Cookie": "session_id=" + "A" * 43}, 401),
+        ("PUT", SETTINGS, {"ai": {"temperature": 0.5}}, {**cookie, "Origin": "http://evil"}, 403),
+        ("PUT", SETTINGS, None, {**cookie, "Content-Type": "text/plain"}, 415),
+        ("PUT", SETTINGS, None, {**cookie, "Content-Type": "application/json"}, 400),
+        ("PUT", SETTINGS, {"ai": {"temperature": 9}}, cookie, 422),
+        ("PUT", SETTINGS, None, {**cookie, "Content-Type": "application/json",
+                                 "Content-Length": "70000"}, 413),
+    ]
+    for method, path, body, headers, status in refused:
+        raw = b"{" if body is None and status == 400 else None
+        if status == 413:
+            raw = b" " * 70000
+            headers = {k: v for k, v in headers.items() if k != "Content-Length"}
+        reply = other.request(method, path, body=body, headers=headers, raw=raw, cookie=False)
+        assert reply.status == status, (method, path, reply)
+    # The next read is still answered from memory: no session lookup.
+    before = lookups(service)
+    assert user.get(SETTINGS).status == 200
+    assert lookups(service) == before
+    # An accepted write does end it.
+    assert other.put(SETTINGS, {"ai": {"temperature": 0.5}}).status == 200
+    before = lookups(service)
+    assert user.get(SETTINGS).status == 200
+    assert lookups(service) == before + 1

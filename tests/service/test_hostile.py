@@ -754,3 +754,148 @@ def test_ten_thousand_malformed_requests(make_service):
     assert user.put("/api/v1/settings/user", {"ai": {"temperature": 1.5}}).status == 200
     assert user.get("/api/v1/settings/user").json["ai"]["temperature"] == 1.5
     assert integrity(service.db) == "ok"
+
+
+# --------------------------------------------------------------------------
+# Request framing and contract points
+
+
+SMUGGLED = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+@pytest.mark.parametrize("coding", [b"xchunked", b"chunked, identity", b"identity",
+                                    b"gzip, chunked", b"chunked;q=1", b"chunked\r\n"
+                                    b"Transfer-Encoding: chunked", b"chunked, chunked"])
+def test_a_transfer_encoding_other_than_exactly_chunked_is_400_and_closes(service, user, coding):
+    # Read any other way, the "body" would be a second, smuggled request.
+    request = request_bytes(b"PUT", b"/api/v1/settings/user",
+                            [(b"Host", b"x"), (b"Cookie", b"session_id=" + user.cookie.encode()),
+                             (b"Content-Type", b"application/json"),
+                             (b"Transfer-Encoding", coding)],
+                            b"2\r\n{}\r\n0\r\n\r\n" + SMUGGLED)
+    reply = exchange(service.port, request, timeout=3)
+    assert_json_error(reply, (400,))
+    assert reply.closed, reply
+    assert reply.data.count(b"HTTP/1.1 ") == 1, reply  # the smuggled request was not served
+
+
+@pytest.mark.parametrize("coding", [b"chunked", b"Chunked", b" chunked "])
+def test_exactly_chunked_is_read_as_chunked(service, user, coding):
+    body = b'{"display": {"theme": "dark"}}'
+    request = request_bytes(b"PUT", b"/api/v1/settings/user",
+                            [(b"Host", b"x"), (b"Cookie", b"session_id=" + user.cookie.encode()),
+                             (b"Content-Type", b"application/json"),
+                             (b"Transfer-Encoding", coding), (b"Connection", b"close")],
+                            chunked(body, 7))
+    reply = exchange(service.port, request, timeout=3)
+    assert reply.status == 200, reply
+    assert user.get("/api/v1/settings/user").json["display"]["theme"] == "dark"
+
+
+@pytest.mark.parametrize("target", [b"/", b"/nowhere", b"/api/v1/health",
+                                    b"/api/v1/settings/user", b"*"])
+def test_an_unknown_method_token_is_400_on_any_path_never_404(service, target):
+    reply = exchange(service.port, request_bytes(b"BLAH", target, [(b"Host", b"x"),
+                                                                  (b"Connection", b"close")]))
+    assert_json_error(reply, (400, 405))
+
+
+def test_a_null_display_name_is_stored_as_sent(user):
+    mappings = {"Backlog": [{"slug": "speckit.specify", "display_name": None},
+                            {"slug": "speckit.plan"},
+                            {"slug": "speckit.tasks", "display_name": "Tasks"}]}
+    reply = user.put("/api/v1/settings/project/PVT_nulls", {"agent_pipeline_mappings": mappings})
+    assert reply.status == 200, reply
+    assert reply.json["project"]["agent_pipeline_mappings"] == mappings
+    stored = user.get("/api/v1/settings/project/PVT_nulls").json
+    assert stored["project"]["agent_pipeline_mappings"] == mappings
+    # The null is kept as a value, the absent key stays absent.
+    backlog = stored["project"]["agent_pipeline_mappings"]["Backlog"]
+    assert "display_name" in backlog[0] and "display_name" not in backlog[1]
+
+
+# --------------------------------------------------------------------------
+# Connection cap
+
+
+def health_on(sock):
+    sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    data, ending = read_all(sock, timeout=3, stop_after_response=True)
+    return RawReply(data, ending, 0)
+
+
+def test_past_max_connections_new_ones_get_503_and_health_still_answers(make_service):
+    service = make_service(env={"MAX_CONNECTIONS": "4"})
+    user = service.client()
+    user.login()
+    held = [connect(service.port) for _ in range(4)]
+    try:
+        assert health_on(held[0]).status == 200  # served: the four are in
+        time.sleep(0.2)
+        refused = exchange(service.port, request_bytes(
+            b"GET", b"/api/v1/settings/user",
+            [(b"Host", b"x"), (b"Cookie", b"session_id=" + user.cookie.encode())]), timeout=3)
+        assert_json_error(refused, (503,))
+        assert refused.header("retry-after") == "1"
+        assert refused.closed and refused.elapsed < 1.5, refused
+        # Health is still answered on a new connection, and the open ones go on.
+        seconds, health = timed_health(service.port)
+        assert health.status == 200 and seconds < 0.5, (seconds, health)
+        for sock in held:
+            assert health_on(sock).status == 200
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.3)
+    assert user.get("/api/v1/settings/user").status == 200  # room again
+
+
+def test_a_low_open_file_limit_caps_connections_below_it(make_service):
+    # The repro: with ulimit -n 128, 200 idle sockets made health time out
+    # for 10 s and logged a WARN per failed accept.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (128, hard))
+    try:
+        service = make_service()  # inherits the limit
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert "serving at most" in service.log()
+    first = connect(service.port)
+    assert health_on(first).status == 200
+    idle = []
+    try:
+        for _ in range(200):
+            idle.append(connect(service.port))
+        started = time.monotonic()
+        first_ok = None
+        while time.monotonic() - started < 3:
+            seconds, reply = timed_health(service.port, timeout=2)
+            assert reply.status in (200, 503) and seconds < 1, (seconds, reply)
+            if reply.status == 200:
+                first_ok = time.monotonic() - started
+                break
+            time.sleep(0.05)
+        assert first_ok is not None and first_ok < 1.5, first_ok
+        latencies = []
+        for _ in range(10):
+            seconds, reply = timed_health(service.port)
+            assert reply.status == 200, reply
+            latencies.append(seconds)
+        assert max(latencies) < HEALTH_BUDGET * 2, latencies
+        assert health_on(first).status == 200  # an open connection keeps working
+        # Those past the cap were answered and closed, not left hanging.
+        answered = 0
+        for sock in idle:
+            sock.settimeout(0.01)
+            try:
+                data = sock.recv(4096)
+                answered += data.startswith(b"HTTP/1.1 503")
+            except (socket.timeout, ConnectionResetError):
+                pass
+        assert answered >= 100, answered
+    finally:
+        first.close()
+        for sock in idle:
+            sock.close()
+    assert service.log().count("accept failed") <= 1
+    assert_alive(service)

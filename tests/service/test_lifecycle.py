@@ -35,6 +35,17 @@ def test_help_and_version_print_to_stdout(make_service):
     ({"FRONTEND_URL": "ftp://x"}, [], "FRONTEND_URL"),
     ({}, ["--bogus"], "--bogus"),
     ({}, ["--dev-login=yes"], "--dev-login"),
+    # Secrets never on the command line (ps shows it to every local user).
+    ({}, ["--github-client-secret", "s3cret"], "GITHUB_CLIENT_SECRET"),
+    ({}, ["--github-client-secret=s3cret"], "GITHUB_CLIENT_SECRET"),
+    ({}, ["--token-encryption-key", "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="],
+     "TOKEN_ENCRYPTION_KEY"),
+    ({"GITHUB_CLIENT_SECRET_FILE": "/nonexistent/secret"}, [], "GITHUB_CLIENT_SECRET_FILE"),
+    ({"GITHUB_CLIENT_SECRET": "a", "GITHUB_CLIENT_SECRET_FILE": "/etc/hostname"}, [],
+     "GITHUB_CLIENT_SECRET_FILE"),
+    ({}, ["--token-encryption-key-file", "/nonexistent/key"], "TOKEN_ENCRYPTION_KEY_FILE"),
+    ({"MAX_CONNECTIONS": "0"}, [], "MAX_CONNECTIONS"),
+    ({"TRUST_X_FORWARDED_FOR": "perhaps"}, [], "TRUST_X_FORWARDED_FOR"),
 ])
 def test_bad_configuration_is_exit_2_with_one_line(make_service, env, args, name):
     service = make_service(start=False, env=env, args=args)
@@ -259,8 +270,9 @@ def test_nothing_sensitive_reaches_the_log(make_service, github):
     cookie = user.cookie
     user.post("/api/v1/auth/logout", {})
     from conftest import query_of
-    state = query_of(service.client().get("/api/v1/auth/github").header("location"))["state"]
-    callback = service.client().get(f"/api/v1/auth/github/callback?code=good-code&state={state}")
+    browser = service.client()
+    state = query_of(browser.get("/api/v1/auth/github").header("location"))["state"]
+    callback = browser.get(f"/api/v1/auth/github/callback?code=good-code&state={state}")
     assert callback.status == 302
     service.stop()
     log = service.log()

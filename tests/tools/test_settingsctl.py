@@ -12,7 +12,7 @@ import pytest
 SETTINGSCTL = os.environ.get("SETTINGSCTL_BINARY", "build/tools/settingsctl/settingsctl")
 SERVICE = os.environ.get("SETTINGS_SERVICE_BINARY", "build/service/settings-service")
 COMMANDS = ["status", "migrate", "check", "backup", "restore", "purge-sessions", "export",
-            "import", "global", "user", "copy", "admins"]
+            "import", "global", "user", "copy", "admins", "rotate-token-key"]
 
 
 def ctl(db, *args, stdin=None):
@@ -320,3 +320,39 @@ def test_admins_on_postgresql_and_through_a_copy(db, tmp_path):
     assert code == 0, err
     assert "admin_users=1" in out
     assert ctl(copy, "admins", "list")[1] == url_ctl(postgres, "admins", "list")[1]
+
+
+def test_rotate_token_key_usage_and_bad_keys_are_exit_2(tmp_path, db):
+    good = tmp_path / "good"
+    good.write_text("QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=")
+    bad = tmp_path / "bad"
+    bad.write_text("c2hvcnQ=")
+    for args in [[], ["--old-key-file", str(good)], ["--new-key-file", str(good)],
+                 ["--old-key-file", str(good), "--new-key-file", str(bad)],
+                 ["--old-key-file", str(tmp_path / "missing"), "--new-key-file", str(good)]]:
+        code, _, err = ctl(db, "rotate-token-key", *args)
+        assert code == 2, (args, err)
+        assert err.strip()
+
+
+def test_rotate_token_key_encrypts_plain_tokens(tmp_path, db):
+    with sqlite3.connect(db) as conn:
+        for i in range(3):
+            conn.execute(
+                "INSERT INTO user_sessions (session_id, github_user_id, github_username, "
+                "access_token, refresh_token, created_at, updated_at) VALUES "
+                "(?, '1', 'octocat', 'gho_plain', ?, '2026-11-26T10:00:00.000Z', "
+                "'2026-11-26T10:00:00.000Z')", (f"{i:064x}", None if i else "ghr_plain"))
+    conn.close()
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.write_text("QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=")
+    new.write_text("QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=")
+    code, out, err = ctl(db, "rotate-token-key", "--old-key-file", str(old),
+                         "--new-key-file", str(new))
+    assert code == 0, err
+    assert "re-encrypted the tokens of 3 sessions" in out
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT access_token, refresh_token FROM user_sessions").fetchall()
+    conn.close()
+    assert all(a.startswith("enc:v1:") and (r is None or r.startswith("enc:v1:"))
+               for a, r in rows), rows

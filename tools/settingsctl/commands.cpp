@@ -187,6 +187,59 @@ int purge_sessions(const Context& c) {
     return exit_ok;
 }
 
+namespace {
+
+// The value after `flag` in the command's arguments.
+std::optional<std::string> flag_value(const Context& c, std::string_view flag) {
+    for (std::size_t i = 0; i + 1 < c.args.size(); ++i) {
+        if (c.args[i] == flag) {
+            return c.args[i + 1];
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<session::TokenKey> read_key(const Context& c, const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        c.err << "settingsctl: cannot read the key file " << path << "\n";
+        return std::nullopt;
+    }
+    auto key = session::TokenKey::from_base64(read_all(file));
+    if (!key) {
+        c.err << "settingsctl: " << path << " does not hold 32 bytes encoded as base64\n";
+    }
+    return key;
+}
+
+}  // namespace
+
+int rotate_token_key(const Context& c) {
+    const auto old_path = flag_value(c, "--old-key-file");
+    const auto new_path = flag_value(c, "--new-key-file");
+    if (!old_path || !new_path || c.args.size() != 4) {
+        c.err << "usage: settingsctl rotate-token-key --old-key-file FILE --new-key-file FILE\n";
+        return exit_usage;
+    }
+    const auto old_key = read_key(c, *old_path);
+    const auto new_key = read_key(c, *new_path);
+    if (!old_key || !new_key) {
+        return exit_usage;
+    }
+    session::SessionStoreOptions options;
+    options.token_key = new_key;
+    session::SessionStore sessions(open_storage(c), options);
+    const auto pass = sessions.reseal_tokens(old_key);
+    c.out << "re-encrypted the tokens of " << pass.sealed << " sessions with the new key\n";
+    if (pass.unreadable > 0) {
+        c.out << pass.unreadable
+              << " sessions have tokens that neither key opens; left as they are (those "
+                 "sessions are invalid)\n";
+        return exit_failed;
+    }
+    return exit_ok;
+}
+
 int export_settings(const Context& c) {
     if (c.args.size() > 1) {
         c.err << "usage: settingsctl export [FILE]\n";

@@ -34,6 +34,7 @@ int check(const Context& c);
 int backup(const Context& c);
 int restore(const Context& c);
 int purge_sessions(const Context& c);
+int rotate_token_key(const Context& c);
 int export_settings(const Context& c);
 int import_settings(const Context& c);
 int print_global(const Context& c);

@@ -43,6 +43,12 @@ const std::map<std::string, Command, std::less<>> commands{
       "[--session-max-age-hours H]",
       "Delete expired sessions (windows default to $SESSION_EXPIRE_HOURS / "
       "$SESSION_MAX_AGE_HOURS, else 8 / 168)."}},
+    {"rotate-token-key",
+     {rotate_token_key, "rotate-token-key --old-key-file FILE --new-key-file FILE",
+      "Re-encrypt every stored OAuth token with the new TOKEN_ENCRYPTION_KEY (plain tokens "
+      "too) in short transactions, safe while the service runs; then restart the service "
+      "with the new key and run it once more for sessions created meanwhile. Exit 1 when "
+      "some tokens open with neither key."}},
     {"export",
      {export_settings, "export [FILE]",
       "Global, user and project settings as one JSON document, to FILE or stdout."}},

@@ -14,6 +14,14 @@
 
 namespace session {
 
+/// What a pass of SessionStore::reseal_tokens did.
+struct TokenPass {
+    /// Sessions whose tokens it (re-)encrypted with the store's key.
+    std::size_t sealed = 0;
+    /// Sessions whose tokens open with no key it has: invalid, left as they are.
+    std::size_t unreadable = 0;
+};
+
 struct SessionStoreOptions {
     /// A session expires when its last activity is older than this.
     std::chrono::milliseconds expire_after = std::chrono::hours(8);
@@ -82,6 +90,14 @@ class SessionStore {
     /// short transaction, and returns how many were deleted. `after_batch`, when
     /// given, is called after each committed batch with the running total.
     std::size_t purge_expired(const std::function<void(std::size_t)>& after_batch = {});
+
+    /// One pass over every stored token, in short batches (each its own short
+    /// transaction, so it is safe while other processes use the sessions): with
+    /// the store's key set, plain tokens (stored before it was) and tokens that open
+    /// with `previous_key` (a key rotation) are encrypted with it. A session whose
+    /// tokens change meanwhile is left as its writer stored it. Without a key, only
+    /// counts what it cannot open.
+    TokenPass reseal_tokens(const std::optional<TokenKey>& previous_key = std::nullopt);
 
     /// How old `updated_at` must be before activity moves it forward.
     [[nodiscard]] std::chrono::milliseconds touch_interval() const;

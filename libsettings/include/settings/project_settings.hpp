@@ -20,6 +20,9 @@ struct BoardDisplayConfig {
 struct AgentMapping {
     std::string slug;
     std::optional<std::string> display_name;
+    /// The client sent `"display_name": null`: kept, so that the stored object
+    /// is the object sent (decisions 6).
+    bool display_name_null = false;
 
     friend bool operator==(const AgentMapping&, const AgentMapping&) = default;
 };

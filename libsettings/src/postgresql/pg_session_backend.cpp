@@ -58,6 +58,17 @@ const PgStatement all_sessions{"all_sessions", "SELECT " + session_columns +
                                                    ", session_id FROM user_sessions "
                                                    "ORDER BY session_id COLLATE \"C\""};
 
+const PgStatement tokens_after_statement{
+    "tokens_after",
+    "SELECT session_id, access_token, refresh_token FROM user_sessions "
+    "WHERE session_id COLLATE \"C\" > $1 ORDER BY session_id COLLATE \"C\" LIMIT $2"};
+
+// Compare and set: a session whose tokens changed meanwhile is left alone.
+const PgStatement rewrite_tokens_statement{
+    "rewrite_tokens",
+    "UPDATE user_sessions SET access_token = $2, refresh_token = $3 "
+    "WHERE session_id = $1 AND access_token = $4 AND refresh_token IS NOT DISTINCT FROM $5"};
+
 SessionRow read_row(const PgResult& result, int row = 0) {
     return {
         result.text(row, 0),          result.text(row, 1),          result.optional_text(row, 2),
@@ -127,6 +138,43 @@ class PgSessionBackend final : public SessionBackend {
     std::size_t purge_batch(const ExpiryCutoffs& cutoffs, std::size_t limit) override {
         return run(purge_batch_statement,
                    {cutoffs.inactive_before, cutoffs.created_before, std::to_string(limit)});
+    }
+
+    std::vector<std::pair<std::string, StoredTokens>> tokens_after(const std::string& after,
+                                                                   std::size_t limit) override {
+        return pool_.with([&](PgConnection& db) {
+            const auto result = db.run(tokens_after_statement, {after, std::to_string(limit)});
+            std::vector<std::pair<std::string, StoredTokens>> out;
+            out.reserve(static_cast<std::size_t>(result.rows()));
+            for (int row = 0; row < result.rows(); ++row) {
+                out.emplace_back(result.text(row, 0),
+                                 StoredTokens{result.text(row, 1), result.optional_text(row, 2)});
+            }
+            return out;
+        });
+    }
+
+    std::size_t rewrite_tokens(const std::vector<TokenRewrite>& rewrites) override {
+        return pool_.with([&](PgConnection& db) {
+            db.exec("BEGIN");
+            try {
+                std::size_t applied = 0;
+                for (const auto& rewrite : rewrites) {
+                    applied +=
+                        db.run(rewrite_tokens_statement,
+                               {rewrite.id, rewrite.to.access_token, rewrite.to.refresh_token,
+                                rewrite.from.access_token, rewrite.from.refresh_token})
+                            .affected();
+                }
+                db.exec("COMMIT");
+                return applied;
+            } catch (...) {
+                if (db.healthy()) {
+                    db.exec("ROLLBACK");
+                }
+                throw;
+            }
+        });
     }
 
     std::vector<std::pair<std::string, SessionRow>> all() override {

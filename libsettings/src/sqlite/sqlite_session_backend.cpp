@@ -7,6 +7,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
 #include <settings/errors.hpp>
@@ -59,6 +60,15 @@ constexpr auto purge_batch_sql =
     "DELETE FROM user_sessions WHERE session_id IN (SELECT session_id FROM user_sessions "
     "WHERE updated_at < ? OR created_at < ? LIMIT ?)";
 
+constexpr auto tokens_after_sql =
+    "SELECT session_id, access_token, refresh_token FROM user_sessions WHERE session_id > ? "
+    "ORDER BY session_id LIMIT ?";
+
+// Compare and set: `IS` so that a NULL refresh token matches a NULL.
+constexpr auto rewrite_tokens_sql =
+    "UPDATE user_sessions SET access_token = ?, refresh_token = ? "
+    "WHERE session_id = ? AND access_token = ? AND refresh_token IS ?";
+
 std::optional<std::string> optional_text(const SQLite::Column& column) {
     if (column.isNull()) {
         return std::nullopt;
@@ -95,7 +105,9 @@ class SqliteSessionBackend final : public SessionBackend {
           remove_(writer_.connection(), delete_sql),
           remove_if_expired_(writer_.connection(), delete_if_expired_sql),
           remove_user_(writer_.connection(), delete_user_sql),
-          purge_batch_(writer_.connection(), purge_batch_sql) {}
+          purge_batch_(writer_.connection(), purge_batch_sql),
+          tokens_after_(reader_.connection(), tokens_after_sql),
+          rewrite_tokens_(writer_.connection(), rewrite_tokens_sql) {}
 
     void insert(const std::string& id, const SessionRow& row) override {
         write("creating a session", [&] {
@@ -211,6 +223,42 @@ class SqliteSessionBackend final : public SessionBackend {
         });
     }
 
+    std::vector<std::pair<std::string, StoredTokens>> tokens_after(const std::string& after,
+                                                                   std::size_t limit) override {
+        const std::scoped_lock lock(reader_mutex_);
+        return with_storage_errors("reading session tokens", [&] {
+            StatementScope rows(tokens_after_);
+            rows->bind(1, after);
+            rows->bind(2, static_cast<int64_t>(limit));
+            std::vector<std::pair<std::string, StoredTokens>> out;
+            while (rows->executeStep()) {
+                out.emplace_back(rows->getColumn(0).getString(),
+                                 StoredTokens{rows->getColumn(1).getString(),
+                                              optional_text(rows->getColumn(2))});
+            }
+            return out;
+        });
+    }
+
+    std::size_t rewrite_tokens(const std::vector<TokenRewrite>& rewrites) override {
+        return write("rewriting session tokens", [&] {
+            SQLite::Transaction transaction(writer_.connection(),
+                                            SQLite::TransactionBehavior::IMMEDIATE);
+            std::size_t applied = 0;
+            for (const auto& rewrite : rewrites) {
+                StatementScope update(rewrite_tokens_);
+                update->bind(1, rewrite.to.access_token);
+                bind_optional(*update, 2, rewrite.to.refresh_token);
+                update->bind(3, rewrite.id);
+                update->bind(4, rewrite.from.access_token);
+                bind_optional(*update, 5, rewrite.from.refresh_token);
+                applied += static_cast<std::size_t>(update->exec());
+            }
+            transaction.commit();
+            return applied;
+        });
+    }
+
     std::vector<std::pair<std::string, SessionRow>> all() override {
         const std::scoped_lock lock(reader_mutex_);
         return reader_.run("reading every session", [&] {
@@ -298,6 +346,8 @@ class SqliteSessionBackend final : public SessionBackend {
     SQLite::Statement remove_if_expired_;
     SQLite::Statement remove_user_;
     SQLite::Statement purge_batch_;
+    SQLite::Statement tokens_after_;
+    SQLite::Statement rewrite_tokens_;
 };
 
 }  // namespace

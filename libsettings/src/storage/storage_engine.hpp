@@ -134,6 +134,21 @@ struct SessionRow {
     friend bool operator==(const SessionRow&, const SessionRow&) = default;
 };
 
+/// The stored (sealed or plain) OAuth tokens of one session.
+struct StoredTokens {
+    std::string access_token;
+    std::optional<std::string> refresh_token;
+
+    friend bool operator==(const StoredTokens&, const StoredTokens&) = default;
+};
+
+/// Replace the tokens of session `id` by `to`, if they are still `from`.
+struct TokenRewrite {
+    std::string id;
+    StoredTokens from;
+    StoredTokens to;
+};
+
 /// Sessions whose `updated_at` is before `inactive_before`, or whose `created_at`
 /// is before `created_before`, are expired.
 struct ExpiryCutoffs {
@@ -172,6 +187,15 @@ class SessionBackend {
     virtual std::size_t remove_user(std::string_view github_user_id) = 0;
     /// Deletes at most `limit` expired sessions in one short transaction.
     virtual std::size_t purge_batch(const ExpiryCutoffs& cutoffs, std::size_t limit) = 0;
+
+    /// The tokens of at most `limit` sessions whose ids come after `after` (from
+    /// the first when empty), in id order: a pass over every token in short reads.
+    [[nodiscard]] virtual std::vector<std::pair<std::string, StoredTokens>> tokens_after(
+        const std::string& after, std::size_t limit) = 0;
+    /// In one short transaction, applies every rewrite whose session still holds
+    /// its `from` tokens; a session changed or removed meanwhile is left as it is.
+    /// How many were applied.
+    virtual std::size_t rewrite_tokens(const std::vector<TokenRewrite>& rewrites) = 0;
 
     /// Every session row with its id, in id order (a copy between databases).
     [[nodiscard]] virtual std::vector<std::pair<std::string, SessionRow>> all() = 0;

@@ -9,6 +9,7 @@
 #include <service/config.hpp>
 #include <service/github_projects_cache.hpp>
 #include <service/http_message.hpp>
+#include <service/login_rate_limiter.hpp>
 #include <service/oauth_states.hpp>
 #include <service/response_cache.hpp>
 #include <service/router.hpp>
@@ -29,6 +30,7 @@ struct GitHubLogin {
 enum class GitHubFailure {
     rejected,     // GitHub refused the code or token: 401
     unavailable,  // GitHub could not be reached or answered nonsense: 502
+    busy,         // too many calls to GitHub in flight: 503
 };
 
 /// A project list to ask GitHub for, with the session's tokens.
@@ -77,15 +79,18 @@ class Api {
     /// The full answer to a request `triage` sent to storage, in the order of checks
     /// of decisions.md and security.md: 401, 403 (Origin), 403 (a global PUT by a
     /// non-admin), 429 (the user's write limit), 415, 400, 422. May block on the
-    /// database.
+    /// database. A write ends the read cache's generation unless it was refused
+    /// (4xx): a refused request changed nothing.
     [[nodiscard]] Response handle(const Request& request);
 
-    /// The OAuth callback's first step: consumes the state. The code to exchange,
-    /// or the 400 answer.
+    /// The OAuth callback's first step: consumes the state, which the browser must
+    /// present with its login cookie. The code to exchange, or the 400 answer
+    /// (GitHub is then not called).
     [[nodiscard]] std::variant<std::string, Response> begin_github_callback(const Request& request);
     /// Creates the session for a GitHub login: the 302 to FRONTEND_URL with the cookie.
     [[nodiscard]] Response complete_login(const GitHubLogin& login);
-    [[nodiscard]] static Response github_failed(GitHubFailure failure);
+    /// The answer to a callback whose GitHub exchange failed.
+    [[nodiscard]] Response github_failed(GitHubFailure failure) const;
 
     /// The project list's first step: the session (401), then the answer when
     /// none from GitHub is needed (dev login, a list cached in the last minute),
@@ -104,6 +109,7 @@ class Api {
 
   private:
     Response health();
+    Response github_login(const Request& request);
     Response handle_checked(const Request& request);
     std::optional<Response> cached_user_settings(const Request& request);
     Response dispatch(const Request& request, const RouteMatch& route,
@@ -114,6 +120,7 @@ class Api {
     settings::SettingsStore& settings_;
     session::SessionStore& sessions_;
     OAuthStates& states_;
+    LoginRateLimiter login_starts_{settings::SystemClock::instance()};
     ResponseCache& cache_;
     AdminPolicy& admins_;
     WriteRateLimiter& write_limiter_;

@@ -57,11 +57,16 @@ struct Config {
     std::chrono::seconds session_cleanup_interval{3600};
     unsigned threads = 1;
     settings::log::Level log_level = settings::log::Level::info;
+    /// Open client connections at most (further lowered at start to fit the
+    /// open-file limit).
+    std::size_t max_connections = 10'000;
     std::uint16_t port = 8000;
     StartCheck check_on_start = StartCheck::automatic;
     bool database_notify = true;
     bool dev_login = false;
     bool cookie_secure = false;
+    /// Clients are told apart by the last X-Forwarded-For address (a proxy in front).
+    bool trust_x_forwarded_for = false;
 
     /// What Storage::open takes: the URL, or `sqlite:` and the path.
     [[nodiscard]] std::string database_location() const {

@@ -27,6 +27,8 @@ struct Request {
     std::string target;  // path and query, as sent
     std::vector<Header> headers;
     std::string body;
+    /// The address of the connection's peer (a proxy, when there is one in front).
+    std::string peer_address{};
     /// When the whole request had been read: a cache must not answer it from
     /// anything older.
     std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();

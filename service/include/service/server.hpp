@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -26,6 +27,10 @@ class Server {
     void listen();
     /// The port listened on (the chosen one when PORT was 0).
     [[nodiscard]] std::uint16_t port() const;
+    /// Client connections served at once: MAX_CONNECTIONS, or less to fit the
+    /// open-file limit. Past it, new connections are answered 503 (health still
+    /// answers) and closed.
+    [[nodiscard]] std::size_t max_connections() const;
 
     /// Serves until SIGINT or SIGTERM, then stops accepting, lets requests in
     /// flight finish (at most a few seconds) and returns.
