@@ -46,18 +46,22 @@ std::optional<std::string_view> session_cookie_of(const Request& request) {
     return header ? find_cookie(*header, "session_id") : std::nullopt;
 }
 
-// The one place where storage failures become HTTP statuses.
+// The one place where storage failures become HTTP statuses; `unavailable` and
+// `failed` count them.
 template <typename Fn>
-Response guarded(Fn&& fn) {
+Response guarded(Fn&& fn, std::atomic<std::uint64_t>& unavailable,
+                 std::atomic<std::uint64_t>& failed) {
     try {
         return fn();
     } catch (const settings::StorageUnavailableError& e) {
+        unavailable.fetch_add(1, std::memory_order_relaxed);
         settings::log::warn("http", std::string("storage unavailable: ") + e.what());
         auto response =
             error_response(503, "the database cannot take this request right now; retry shortly");
         response.add_header("retry-after", "1");
         return response;
     } catch (const settings::StorageError& e) {
+        failed.fetch_add(1, std::memory_order_relaxed);
         settings::log::error("http", std::string("storage failure: ") + e.what());
         return error_response(500, "the database failed to answer");
     }
@@ -66,13 +70,15 @@ Response guarded(Fn&& fn) {
 }  // namespace
 
 Api::Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
-         session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache)
+         session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
+         const Drain& drain)
     : config_(config),
       storage_(storage),
       settings_(settings),
       sessions_(sessions),
       states_(states),
       cache_(cache),
+      drain_(drain),
       frontend_origin_(config.frontend_url.origin()) {}
 
 // Never waits: Storage::reachable answers from what the engine last saw.
@@ -89,6 +95,29 @@ Response Api::health() {
         response.add_header("retry-after", "1");
     }
     return response;
+}
+
+// Never waits either. The schema is at the program's version once the process
+// listens (start-up migrates first, or exits), so "migrated" needs no query.
+Response Api::ready() {
+    const char* reason = nullptr;
+    if (drain_.draining()) {
+        reason = "draining: the process is shutting down";
+    } else if (!storage_.reachable()) {
+        reason = "storage unreachable";
+    }
+    if (reason == nullptr) {
+        return json_response(200, boost::json::object{{"status", "ready"}});
+    }
+    auto response =
+        json_response(503, boost::json::object{{"status", "unavailable"}, {"reason", reason}});
+    response.add_header("retry-after", "1");
+    return response;
+}
+
+Api::StorageErrors Api::storage_errors() const {
+    return {storage_unavailable_.load(std::memory_order_relaxed),
+            storage_failed_.load(std::memory_order_relaxed)};
 }
 
 Api::Triage Api::triage(const Request& request) {
@@ -119,6 +148,8 @@ Api::Triage Api::triage(const Request& request) {
     switch (endpoint) {
         case Endpoint::health:
             return {Stage::respond, health()};
+        case Endpoint::ready:
+            return {Stage::respond, ready()};
         case Endpoint::github_login:
             return {Stage::respond, handlers::github_login(states_, config_)};
         case Endpoint::github_callback:
@@ -152,7 +183,8 @@ std::optional<Response> Api::cached_user_settings(const Request& request) {
 
 Response Api::handle(const Request& request) {
     if (!is_write(request.method)) {
-        return guarded([&] { return handle_checked(request); });
+        return guarded([&] { return handle_checked(request); }, storage_unavailable_,
+                       storage_failed_);
     }
     // However the write ends, no read that starts after its answer may be served
     // what the cache held before it.
@@ -160,7 +192,7 @@ Response Api::handle(const Request& request) {
         ResponseCache& cache;
         ~Invalidate() { cache.invalidate(); }
     } invalidate{cache_};
-    return guarded([&] { return handle_checked(request); });
+    return guarded([&] { return handle_checked(request); }, storage_unavailable_, storage_failed_);
 }
 
 Response Api::handle_checked(const Request& request) {
@@ -241,6 +273,7 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
             return put ? handlers::put_project_settings(settings_, *session, route.project_id, body)
                        : handlers::get_project_settings(settings_, *session, route.project_id);
         case Endpoint::health:
+        case Endpoint::ready:
         case Endpoint::github_login:
         case Endpoint::github_callback:
             break;
@@ -261,7 +294,8 @@ std::variant<std::string, Response> Api::begin_github_callback(const Request& re
 }
 
 Response Api::complete_login(const GitHubLogin& login) {
-    return guarded([&] { return handlers::complete_login(sessions_, login, config_); });
+    return guarded([&] { return handlers::complete_login(sessions_, login, config_); },
+                   storage_unavailable_, storage_failed_);
 }
 
 Response Api::github_failed(GitHubFailure failure) {

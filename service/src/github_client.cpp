@@ -142,12 +142,23 @@ struct GitHubClient::Impl {
     }
 };
 
+namespace {
+
+// A line about the login of the request `request_id`.
+void log_for(std::string_view request_id, settings::log::Level level, std::string_view message) {
+    const settings::log::Field field{"request_id", request_id};
+    settings::log::write(level, component, message, {&field, 1});
+}
+
+}  // namespace
+
 GitHubClient::GitHubClient(asio::any_io_executor executor, const Config& config)
     : impl_(std::make_unique<Impl>(std::move(executor), config)) {}
 
 GitHubClient::~GitHubClient() = default;
 
-asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(std::string code) {
+asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(
+    std::string code, std::string request_id) {
     const auto& config = impl_->config;
     const boost::json::object exchange_body{
         {"client_id", config.github_client_id.value_or("")},
@@ -157,13 +168,13 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(st
         co_await impl_->send(config.github_oauth_url, http::verb::post, "/login/oauth/access_token",
                              "", settings::to_json_text(exchange_body));
     if (!token_answer || token_answer->status >= 500) {
-        settings::log::warn(component, "the token endpoint could not be reached");
+        log_for(request_id, settings::log::Level::warn, "the token endpoint could not be reached");
         co_return GitHubFailure::unavailable;
     }
     const auto token_json = json_object(token_answer->body);
     const auto access_token = token_json ? text_of(*token_json, "access_token") : std::nullopt;
     if (token_answer->status != 200 || !access_token) {
-        settings::log::info(component, "GitHub rejected an authorization code");
+        log_for(request_id, settings::log::Level::info, "GitHub rejected an authorization code");
         co_return GitHubFailure::rejected;
     }
     GitHubLogin login;
@@ -178,7 +189,7 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(st
     const auto user_answer = co_await impl_->send(config.github_api_url, http::verb::get, "/user",
                                                   "Bearer " + *access_token, "");
     if (!user_answer || user_answer->status >= 500) {
-        settings::log::warn(component, "the user endpoint could not be reached");
+        log_for(request_id, settings::log::Level::warn, "the user endpoint could not be reached");
         co_return GitHubFailure::unavailable;
     }
     if (user_answer->status == 401 || user_answer->status == 403) {
@@ -189,7 +200,8 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(st
     const auto* id = user_json ? user_json->if_contains("id") : nullptr;
     if (user_answer->status != 200 || !login_name || id == nullptr ||
         !(id->is_int64() || id->is_uint64() || id->is_string())) {
-        settings::log::warn(component, "the user endpoint answered something unexpected");
+        log_for(request_id, settings::log::Level::warn,
+                "the user endpoint answered something unexpected");
         co_return GitHubFailure::unavailable;
     }
     login.user.github_user_id =

@@ -12,6 +12,8 @@
 
 #include <service/api.hpp>
 #include <service/config.hpp>
+#include <service/drain.hpp>
+#include <service/metrics.hpp>
 #include <service/oauth_states.hpp>
 #include <service/server.hpp>
 #include <session/session_store.hpp>
@@ -64,9 +66,20 @@ int serve(const service::Config& config) {
         warn_if_not_on_a_volume(config.database_path);
     }
 
+    // Made before the storage, which reports its group commits to it.
+    std::unique_ptr<service::Metrics> metrics;
+    if (config.metrics_address) {
+        metrics = std::make_unique<service::Metrics>(
+            service::program_version(), config.database_url.empty() ? "sqlite" : "postgresql");
+    }
     settings::StorageOptions storage_options;
     storage_options.pool_size = config.database_pool_size;
     storage_options.connect_wait = config.database_wait;
+    if (metrics) {
+        storage_options.on_group_commit = [&metrics](std::size_t writes) {
+            metrics->group_committed(writes);
+        };
+    }
     const auto storage = settings::Storage::open(config.database_location(), storage_options);
     log::info("database", "opened " + storage->description() + " (schema version " +
                               std::to_string(storage->schema_version()) + ")");
@@ -81,13 +94,24 @@ int serve(const service::Config& config) {
     service::OAuthStates states(settings::SystemClock::instance());
     service::ResponseCache cache([&storage] { return storage->change_version(); },
                                  settings::SystemClock::instance());
-    service::Api api(config, *storage, settings_store, sessions, states, cache);
-    service::Server server(config, api, sessions);
+    service::Drain drain;
+    service::Api api(config, *storage, settings_store, sessions, states, cache, drain);
+    if (metrics) {
+        metrics->set_sources({.cache = [&cache] { return cache.counts(); },
+                              .storage_errors = [&api] { return api.storage_errors(); },
+                              .sessions = [&sessions] { return sessions.counts(); },
+                              .pool = [&storage] { return storage->pool_usage(); }});
+    }
+    service::Server server(config, api, sessions, drain, metrics.get());
     try {
         server.listen();
     } catch (const std::exception& e) {
         log::error("service", e.what());
         return exit_failure;
+    }
+    if (metrics) {
+        log::info("service", "metrics on http://" + config.metrics_address->host + ":" +
+                                 std::to_string(server.metrics_port()) + "/metrics");
     }
     log::info("service",
               "listening on http://" + config.host + ":" + std::to_string(server.port()));
@@ -108,7 +132,7 @@ int run(int argc, char** argv) {
         return exit->exit_code;
     }
     const auto& config = std::get<service::Config>(parsed);
-    log::set_sink(log::stderr_sink());
+    log::set_sink(log::stderr_sink(config.log_format));
     log::set_level(config.log_level);
     try {
         return serve(config);

@@ -121,6 +121,7 @@ struct ApiFixture {
     std::unique_ptr<settings::SettingsStore> store;
     std::unique_ptr<service::OAuthStates> states;
     std::unique_ptr<ResponseCache> cache;
+    service::Drain drain;
     std::unique_ptr<service::Api> api;
     std::string cookie;
 
@@ -132,7 +133,8 @@ struct ApiFixture {
         states = std::make_unique<service::OAuthStates>(settings::SystemClock::instance());
         cache = std::make_unique<ResponseCache>([] { return std::optional<std::int64_t>(1); },
                                                 settings::SystemClock::instance());
-        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache);
+        api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache,
+                                              drain);
         cookie = sessions->create({"42", "octocat", std::nullopt}, {"t", {}, {}}).cookie;
     }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -24,6 +25,13 @@ struct SessionStoreOptions {
     /// Rows deleted per transaction by `purge_expired`.
     std::size_t purge_batch_size = 1000;
     const settings::Clock* clock = &settings::SystemClock::instance();
+};
+
+/// What one SessionStore did since it was made, for a program's metrics.
+struct SessionCounts {
+    std::uint64_t created = 0;  // by `create`
+    std::uint64_t expired = 0;  // found expired by `find` (and deleted)
+    std::uint64_t purged = 0;   // deleted by `purge_expired`
 };
 
 /// Durable sessions in the `user_sessions` table.
@@ -82,6 +90,9 @@ class SessionStore {
     /// short transaction, and returns how many were deleted. `after_batch`, when
     /// given, is called after each committed batch with the running total.
     std::size_t purge_expired(const std::function<void(std::size_t)>& after_batch = {});
+
+    /// Running totals of this store; cheap, never touches storage.
+    [[nodiscard]] SessionCounts counts() const;
 
     /// How old `updated_at` must be before activity moves it forward.
     [[nodiscard]] std::chrono::milliseconds touch_interval() const;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <settings/errors.hpp>
+#include <settings/storage.hpp>
 
 #include "postgresql/pg_connection.hpp"
 
@@ -41,6 +42,9 @@ class PgPool {
             return fn(*lease.connection);
         }
     }
+
+    /// Connections leased right now, and the most the pool opens.
+    [[nodiscard]] PoolUsage usage();
 
     /// A new connection of the pool's settings, outside the pool. Throws
     /// StorageUnavailableError when it cannot be made.

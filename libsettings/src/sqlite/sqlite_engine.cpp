@@ -17,11 +17,13 @@ namespace {
 
 class SqliteEngine final : public Engine {
   public:
-    explicit SqliteEngine(SqliteDatabase database)
-        : database_(std::move(database)), changes_(database_) {}
+    SqliteEngine(SqliteDatabase database, std::function<void(std::size_t)> on_group_commit)
+        : database_(std::move(database)),
+          changes_(database_),
+          on_group_commit_(std::move(on_group_commit)) {}
 
     std::unique_ptr<SettingsBackend> settings_backend() override {
-        return make_sqlite_settings_backend(database_);
+        return make_sqlite_settings_backend(database_, on_group_commit_);
     }
     std::unique_ptr<SessionBackend> session_backend() override {
         return make_sqlite_session_backend(database_);
@@ -54,6 +56,7 @@ class SqliteEngine final : public Engine {
     std::mutex mutex_;  // database_'s connection, for row_counts
     SqliteDatabase database_;
     SqliteChanges changes_;
+    std::function<void(std::size_t)> on_group_commit_;
 };
 
 }  // namespace
@@ -67,7 +70,7 @@ std::unique_ptr<Engine> open_sqlite_engine(const std::filesystem::path& path,
     sqlite.read_only = options.read_only;
     auto database = SqliteDatabase::open(path, sqlite);
     schema_version = database.schema_version();
-    return std::make_unique<SqliteEngine>(std::move(database));
+    return std::make_unique<SqliteEngine>(std::move(database), options.on_group_commit);
 }
 
 }  // namespace settings::detail

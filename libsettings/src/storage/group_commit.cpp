@@ -11,8 +11,11 @@ constexpr int max_attempts = 5;
 }  // namespace
 
 GroupCommit::GroupCommit(BatchConnection& connection, std::function<void()> before_commit,
-                         std::size_t max_batch)
-    : connection_(connection), before_commit_(std::move(before_commit)), max_batch_(max_batch) {}
+                         std::function<void(std::size_t)> on_batch, std::size_t max_batch)
+    : connection_(connection),
+      before_commit_(std::move(before_commit)),
+      on_batch_(std::move(on_batch)),
+      max_batch_(max_batch) {}
 
 void GroupCommit::run(const std::function<void()>& job) {
     Request request;
@@ -29,6 +32,9 @@ void GroupCommit::run(const std::function<void()>& job) {
             queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(count));
             lock.unlock();
             run_batch(batch);
+            if (on_batch_) {
+                on_batch_(batch.size());
+            }
             lock.lock();
             for (auto* r : batch) {
                 r->done = true;

@@ -42,9 +42,10 @@ class TransactionConflict : public std::runtime_error {
 /// caller alone; a failing commit fails every job of the batch.
 class GroupCommit {
   public:
-    /// `before_commit` runs before each commit and may throw to fail the batch.
+    /// `before_commit` runs before each commit and may throw to fail the batch;
+    /// `on_batch`, when set, hears the size of every batch once it is done.
     GroupCommit(BatchConnection& connection, std::function<void()> before_commit = {},
-                std::size_t max_batch = 256);
+                std::function<void(std::size_t)> on_batch = {}, std::size_t max_batch = 256);
 
     /// Runs `job` on the connection inside a shared transaction (possibly on
     /// another thread) and returns after the commit; rethrows what `job` or the
@@ -66,6 +67,7 @@ class GroupCommit {
 
     BatchConnection& connection_;
     std::function<void()> before_commit_;
+    std::function<void(std::size_t)> on_batch_;
     std::size_t max_batch_;
     std::mutex mutex_;
     std::vector<Request*> queue_;

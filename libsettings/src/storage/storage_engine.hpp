@@ -22,6 +22,7 @@
 #include <settings/project_settings.hpp>
 #include <settings/settings_snapshot.hpp>
 #include <settings/settings_update.hpp>
+#include <settings/storage.hpp>
 #include <settings/user_preferences.hpp>
 
 namespace settings::detail {
@@ -165,6 +166,8 @@ class Engine {
     [[nodiscard]] virtual bool reachable() = 0;
     [[nodiscard]] virtual bool tracks_changes() const = 0;
     [[nodiscard]] virtual std::optional<std::int64_t> change_version() = 0;
+    /// See Storage::pool_usage.
+    [[nodiscard]] virtual std::optional<PoolUsage> pool_usage() { return std::nullopt; }
 
     /// Rows of each table of the schema, in a fixed order.
     [[nodiscard]] virtual std::vector<std::pair<std::string, std::int64_t>> row_counts() = 0;

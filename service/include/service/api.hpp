@@ -1,9 +1,12 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <variant>
 
 #include <service/config.hpp>
+#include <service/drain.hpp>
 #include <service/http_message.hpp>
 #include <service/oauth_states.hpp>
 #include <service/response_cache.hpp>
@@ -33,7 +36,8 @@ enum class GitHubFailure {
 class Api {
   public:
     Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
-        session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache);
+        session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
+        const Drain& drain);
 
     enum class Stage {
         respond,          // `response` is the answer
@@ -46,7 +50,7 @@ class Api {
         Response response;
     };
 
-    /// Health, 404, 405, CORS preflight, the OAuth start, a disabled dev login and
+    /// Health, readiness, 404, 405, CORS preflight, the OAuth start, a disabled dev login and
     /// repeated reads of the user's settings that the cache holds: everything that
     /// can be answered without waiting for storage. Never blocks.
     [[nodiscard]] Triage triage(const Request& request);
@@ -68,8 +72,17 @@ class Api {
 
     [[nodiscard]] const Config& config() const { return config_; }
 
+    /// Storage failures answered so far: 503 (`unavailable`, a retry may
+    /// succeed) and 500 (`failed`).
+    struct StorageErrors {
+        std::uint64_t unavailable = 0;
+        std::uint64_t failed = 0;
+    };
+    [[nodiscard]] StorageErrors storage_errors() const;
+
   private:
     Response health();
+    Response ready();
     Response handle_checked(const Request& request);
     std::optional<Response> cached_user_settings(const Request& request);
     Response dispatch(const Request& request, const RouteMatch& route,
@@ -81,7 +94,10 @@ class Api {
     session::SessionStore& sessions_;
     OAuthStates& states_;
     ResponseCache& cache_;
+    const Drain& drain_;
     std::string frontend_origin_;
+    std::atomic<std::uint64_t> storage_unavailable_{0};
+    std::atomic<std::uint64_t> storage_failed_{0};
 };
 
 }  // namespace service

@@ -17,6 +17,12 @@
 
 namespace service {
 
+/// Where a listener binds: METRICS_ADDR's `127.0.0.1:9100` or `[::1]:9100`.
+struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
 /// Everything settings-service reads from its environment and flags.
 struct Config {
     /// The SQLite file, used when `database_url` is empty.
@@ -39,10 +45,15 @@ struct Config {
     std::chrono::seconds session_cleanup_interval{3600};
     unsigned threads = 1;
     settings::log::Level log_level = settings::log::Level::info;
+    settings::log::Format log_format = settings::log::Format::text;
+    /// The second listener, for GET /metrics only; none when METRICS_ADDR is unset.
+    std::optional<ListenAddress> metrics_address;
     std::uint16_t port = 8000;
     bool database_notify = true;
     bool dev_login = false;
     bool cookie_secure = false;
+    /// One log line per request (ACCESS_LOG).
+    bool access_log = false;
 
     /// What Storage::open takes: the URL, or `sqlite:` and the path.
     [[nodiscard]] std::string database_location() const {
@@ -56,6 +67,9 @@ struct ConfigExit {
     int exit_code;
     std::string text;
 };
+
+/// The program's version, "0.1.0".
+std::string_view program_version();
 
 /// Reads the configuration: environment first, flags win. An empty environment
 /// variable counts as unset. `environment` returns a variable's value, if set.

@@ -22,7 +22,8 @@ class GitHubClient {
     ~GitHubClient();
 
     /// The user and tokens for an authorization code, or why there are none.
-    boost::asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> login(std::string code);
+    boost::asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> login(
+        std::string code, std::string request_id = {});
 
   private:
     struct Impl;
