@@ -134,7 +134,7 @@ struct ApiFixture {
         cache = std::make_unique<ResponseCache>([] { return std::optional<std::int64_t>(1); },
                                                 settings::SystemClock::instance());
         api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache,
-                                              drain);
+                                             drain);
         cookie = sessions->create({"42", "octocat", std::nullopt}, {"t", {}, {}}).cookie;
     }
 

@@ -214,6 +214,7 @@ def own_cluster():
     subprocess.run([CLUSTER_SCRIPT, "stop", out[0]], check=False)
 
 
+@pytest.mark.skipif(ENGINE == "postgresql", reason="runs once, on a cluster of its own")
 def test_ready_is_503_with_the_reason_while_postgresql_is_down(own_cluster, tmp_path):
     folder, url = own_cluster
     host = Service(tmp_path, env={"METRICS_ADDR": "127.0.0.1:0"}, database_url=url).start()
