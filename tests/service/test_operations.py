@@ -77,6 +77,15 @@ def value(text, key):
     return samples(text).get(key)
 
 
+def eventually(service, key, expected, seconds=5):
+    """The value of `key` once it is `expected` (a closed connection is counted
+    when the service has read its end, a moment after the client closed it)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and value(scrape(service), key) != expected:
+        time.sleep(0.05)
+    return value(scrape(service), key)
+
+
 def metrics_service(make_service, **env):
     return make_service({"METRICS_ADDR": "127.0.0.1:0", **env})
 
@@ -157,9 +166,8 @@ def test_connections_cache_sessions_and_group_commits_are_counted(make_service):
     conn = http.client.HTTPConnection("127.0.0.1", service.port, timeout=15)
     conn.request("GET", "/api/v1/health")
     conn.getresponse().read()  # this connection stays open
-    text = scrape(service)
-    assert value(text, "settings_http_connections_open") == 1
-    assert value(text, "settings_sessions_created_total") == 1
+    assert eventually(service, "settings_http_connections_open", 1) == 1
+    assert value(scrape(service), "settings_sessions_created_total") == 1
     assert user.put("/api/v1/settings/user", {"display": {"theme": "dark"}}).status == 200
     for _ in range(3):
         assert user.get("/api/v1/settings/user").status == 200
@@ -182,7 +190,7 @@ def test_connections_cache_sessions_and_group_commits_are_counted(make_service):
     assert value(text, "settings_sessions_expired_total") == 1
     assert value(text, "settings_sessions_purged_total") == 1
     assert value(text, "settings_sessions_created_total") == 2
-    assert value(text, "settings_http_connections_open") == 0
+    assert eventually(service, "settings_http_connections_open", 0) == 0
 
 
 def test_bad_operations_settings_are_exit_2_naming_the_variable(make_service):
