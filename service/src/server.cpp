@@ -334,10 +334,12 @@ struct Server::Impl {
             response.add_header("x-request-id", facts.id);
             const int status = response.status;
             auto out = to_message(response, version, keep_alive && !stopping);
+            // Counted before the write: a client that reads its answer and then
+            // scrapes finds it counted.
+            record(facts, request.method, status);
             stream.expires_after(write_timeout);
             auto [write_error, written] =
                 co_await http::async_write(stream, out, asio::as_tuple(use_awaitable));
-            record(facts, request.method, status);
             if (settings::log::enabled(settings::log::Level::debug)) {
                 const auto ms = std::chrono::duration<double, std::milli>(
                                     std::chrono::steady_clock::now() - started)
