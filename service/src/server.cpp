@@ -47,6 +47,8 @@ constexpr std::size_t body_limit = std::size_t{64} * 1024;
 constexpr std::size_t header_limit = std::size_t{16} * 1024;
 constexpr auto read_timeout = std::chrono::seconds(10);
 constexpr auto write_timeout = std::chrono::seconds(10);
+// A scraper sends its request at once; a silent one must not hold up a shutdown.
+constexpr auto metrics_read_timeout = std::chrono::seconds(2);
 // operations.md: requests in flight get up to 10 s to finish after SIGTERM.
 constexpr auto shutdown_grace = std::chrono::seconds(10);
 // SQLite reads go through one connection per store, so more threads would only
@@ -416,7 +418,7 @@ struct Server::Impl {
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(0);
-        stream.expires_after(read_timeout);
+        stream.expires_after(metrics_read_timeout);
         auto [read_error, read_bytes] =
             co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
         if (!read_error) {
