@@ -12,16 +12,21 @@ build_packages=(
     g++ cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev
     libsqlitecpp-dev libsqlite3-dev libssl-dev libpq-dev
+    # Prometheus metrics: the service links only its core library (registry,
+    # metric types, text format); the package's civetweb and curl parts go unused.
+    prometheus-cpp-dev
 )
 test_packages=(
     catch2 sqlite3 python3 python3-pytest python3-yaml chromium libbenchmark-dev wrk
     clang libclang-rt-14-dev clang-tidy postgresql
     podman runc netavark aardvark-dns iptables catatonit podman-compose debootstrap
+    # The load balancer of the rolling-restart test (tests/service/test_rolling_restart.py).
+    nginx
 )
 # What the compiled settings-service links at run time, its CA store for GitHub,
 # and curl for the container health check.
 runtime_packages=(
-    libsqlite3-0 libboost-json1.81.0 libssl3 libpq5 ca-certificates curl
+    libsqlite3-0 libboost-json1.81.0 libssl3 libpq5 libprometheus-cpp-core1.0 ca-certificates curl
 )
 
 mode="${1:-build}"

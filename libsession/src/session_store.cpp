@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 
 #include <session/session_store.hpp>
@@ -60,6 +61,7 @@ class SessionStore::Impl {
             SessionRow{user.github_user_id, user.github_username, user.github_avatar_url,
                        cipher_.seal(tokens.access_token, token_context(id, "access_token")),
                        sealed_refresh_token(id, tokens), tokens.expires_at, std::nullopt, at, at});
+        created_.fetch_add(1, std::memory_order_relaxed);
         return {Session{user, tokens, std::nullopt, at, at}, cookie};
     }
 
@@ -73,6 +75,9 @@ class SessionStore::Impl {
         const auto at = now();
         if (!found || is_expired(*found, at)) {
             backend_->remove_if_expired(id, expiry_cutoffs(at));
+            if (found) {
+                expired_.fetch_add(1, std::memory_order_relaxed);
+            }
             settings::log::debug(component, found ? "lookup: expired session rejected"
                                                   : "lookup: unreadable session rejected");
             return std::nullopt;
@@ -135,7 +140,15 @@ class SessionStore::Impl {
     }
 
     std::size_t purge_batch() {
-        return backend_->purge_batch(expiry_cutoffs(now()), options_.purge_batch_size);
+        const auto removed =
+            backend_->purge_batch(expiry_cutoffs(now()), options_.purge_batch_size);
+        purged_.fetch_add(removed, std::memory_order_relaxed);
+        return removed;
+    }
+
+    [[nodiscard]] SessionCounts counts() const {
+        return {created_.load(std::memory_order_relaxed), expired_.load(std::memory_order_relaxed),
+                purged_.load(std::memory_order_relaxed)};
     }
 
     [[nodiscard]] std::size_t purge_batch_size() const { return options_.purge_batch_size; }
@@ -269,12 +282,19 @@ class SessionStore::Impl {
     detail::TokenCipher cipher_;
     std::shared_ptr<settings::Storage> storage_;
     std::unique_ptr<settings::detail::SessionBackend> backend_;
+    std::atomic<std::uint64_t> created_{0};
+    std::atomic<std::uint64_t> expired_{0};
+    std::atomic<std::uint64_t> purged_{0};
 };
 
 SessionStore::SessionStore(std::shared_ptr<settings::Storage> storage, SessionStoreOptions options)
     : impl_(std::make_unique<Impl>(std::move(storage), options)) {}
 
 SessionStore::~SessionStore() = default;
+
+SessionCounts SessionStore::counts() const {
+    return impl_->counts();
+}
 
 std::chrono::milliseconds SessionStore::touch_interval() const {
     return impl_->touch_interval();

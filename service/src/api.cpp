@@ -65,33 +65,6 @@ std::optional<std::string_view> session_cookie_of(const Request& request) {
     return header ? find_cookie(*header, "session_id") : std::nullopt;
 }
 
-// The one place where storage failures become HTTP statuses. A file found
-// replaced or damaged was logged as an ERROR once by the engine; each request
-// refused for it is only debug.
-template <typename Fn>
-std::invoke_result_t<Fn> guarded(settings::Storage& storage, Fn&& fn) {
-    try {
-        return fn();
-    } catch (const settings::StorageUnavailableError& e) {
-        const auto state = storage.state();
-        const bool told =
-            state == settings::StorageState::replaced || state == settings::StorageState::corrupt;
-        const auto message = std::string("storage unavailable: ") + e.what();
-        if (told) {
-            settings::log::debug("http", message);
-        } else {
-            settings::log::warn("http", message);
-        }
-        auto response =
-            error_response(503, "the database cannot take this request right now; retry shortly");
-        response.add_header("retry-after", "1");
-        return response;
-    } catch (const settings::StorageError& e) {
-        settings::log::error("http", std::string("storage failure: ") + e.what());
-        return error_response(500, "the database failed to answer");
-    }
-}
-
 // A call to GitHub that failed: 401 with `rejected`, 502, or 503 to try again.
 Response github_failure_response(GitHubFailure failure, std::string_view rejected) {
     switch (failure) {
@@ -109,9 +82,39 @@ Response github_failure_response(GitHubFailure failure, std::string_view rejecte
 
 }  // namespace
 
+// The one place where storage failures become HTTP statuses, counted for
+// storage_errors. A file found replaced or damaged was logged as an ERROR once by
+// the engine; each request refused for it is only debug.
+template <typename Fn>
+std::invoke_result_t<Fn> Api::guarded(Fn&& fn) {
+    try {
+        return fn();
+    } catch (const settings::StorageUnavailableError& e) {
+        storage_unavailable_.fetch_add(1, std::memory_order_relaxed);
+        const auto state = storage_.state();
+        const bool told =
+            state == settings::StorageState::replaced || state == settings::StorageState::corrupt;
+        const auto message = std::string("storage unavailable: ") + e.what();
+        if (told) {
+            settings::log::debug("http", message);
+        } else {
+            settings::log::warn("http", message);
+        }
+        auto response =
+            error_response(503, "the database cannot take this request right now; retry shortly");
+        response.add_header("retry-after", "1");
+        return response;
+    } catch (const settings::StorageError& e) {
+        storage_failed_.fetch_add(1, std::memory_order_relaxed);
+        settings::log::error("http", std::string("storage failure: ") + e.what());
+        return error_response(500, "the database failed to answer");
+    }
+}
+
 Api::Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
          session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
-         AdminPolicy& admins, WriteRateLimiter& write_limiter, GitHubProjectsCache& github_projects)
+         AdminPolicy& admins, WriteRateLimiter& write_limiter, GitHubProjectsCache& github_projects,
+         const Drain& drain)
     : config_(config),
       storage_(storage),
       settings_(settings),
@@ -121,6 +124,7 @@ Api::Api(const Config& config, settings::Storage& storage, settings::SettingsSto
       admins_(admins),
       write_limiter_(write_limiter),
       github_projects_(github_projects),
+      drain_(drain),
       frontend_origin_(config.frontend_url.origin()) {}
 
 // Never waits: Storage::state answers from what the engine last saw.
@@ -138,6 +142,30 @@ Response Api::health() {
         response.add_header("retry-after", "1");
     }
     return response;
+}
+
+// Never waits either. The schema is at the program's version once the process
+// listens (start-up migrates first, or exits), so "migrated" needs no query.
+Response Api::ready() {
+    std::string reason;
+    if (drain_.draining()) {
+        reason = "draining: the process is shutting down";
+    } else if (const auto state = storage_.state(); state != settings::StorageState::ok) {
+        // unavailable, replaced or corrupt: no request would be served.
+        reason = "storage ";
+        reason += settings::to_string(state);
+    } else {
+        return json_response(200, boost::json::object{{"status", "ready"}});
+    }
+    auto response =
+        json_response(503, boost::json::object{{"status", "unavailable"}, {"reason", reason}});
+    response.add_header("retry-after", "1");
+    return response;
+}
+
+Api::StorageErrors Api::storage_errors() const {
+    return {storage_unavailable_.load(std::memory_order_relaxed),
+            storage_failed_.load(std::memory_order_relaxed)};
 }
 
 Api::Triage Api::triage(const Request& request) {
@@ -171,6 +199,8 @@ Api::Triage Api::triage(const Request& request) {
     switch (endpoint) {
         case Endpoint::health:
             return {Stage::respond, health()};
+        case Endpoint::ready:
+            return {Stage::respond, ready()};
         case Endpoint::github_login:
             return {Stage::respond, github_login(request)};
         case Endpoint::github_callback:
@@ -220,7 +250,7 @@ Response Api::handle(const Request& request) {
     // timeout of its arrival.
     const settings::WaitDeadline deadline(request.received + storage_.busy_timeout());
     if (!is_write(request.method)) {
-        return guarded(storage_, [&] { return handle_checked(request); });
+        return guarded([&] { return handle_checked(request); });
     }
     // However the write ends, no read that starts after its answer may be served
     // what the cache held before it; only a refusal (4xx) is known to have
@@ -234,7 +264,7 @@ Response Api::handle(const Request& request) {
             }
         }
     } invalidate{cache_};
-    auto response = guarded(storage_, [&] { return handle_checked(request); });
+    auto response = guarded([&] { return handle_checked(request); });
     invalidate.refused = is_rejection(response.status);
     return response;
 }
@@ -326,6 +356,7 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
             return put ? handlers::put_project_settings(settings_, *session, route.project_id, body)
                        : handlers::get_project_settings(settings_, *session, route.project_id);
         case Endpoint::health:
+        case Endpoint::ready:
         case Endpoint::github_login:
         case Endpoint::github_callback:
         case Endpoint::github_projects:
@@ -356,7 +387,7 @@ std::variant<std::string, Response> Api::begin_github_callback(const Request& re
 }
 
 Response Api::complete_login(const GitHubLogin& login) {
-    auto response = guarded(storage_, [&] {
+    auto response = guarded([&] {
         admins_.signed_in(login.user);
         return handlers::complete_login(sessions_, login, config_);
     });
@@ -371,7 +402,7 @@ Response Api::github_failed(GitHubFailure failure) const {
 }
 
 std::variant<GitHubProjectsCall, Response> Api::begin_github_projects(const Request& request) {
-    return guarded(storage_, [&]() -> std::variant<GitHubProjectsCall, Response> {
+    return guarded([&]() -> std::variant<GitHubProjectsCall, Response> {
         const auto cookie = session_cookie_of(request);
         auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
         if (!session) {
@@ -391,7 +422,7 @@ std::variant<GitHubProjectsCall, Response> Api::begin_github_projects(const Requ
 
 Response Api::complete_github_projects(const GitHubProjectsCall& call,
                                        const GitHubProjectsAnswer& answer) {
-    return guarded(storage_, [&] {
+    return guarded([&] {
         // A session that ended meanwhile has nothing to keep the new tokens in.
         if (answer.refreshed && !sessions_.update_tokens(call.cookie, *answer.refreshed)) {
             return error_response(401, "no valid session: sign in first");

@@ -14,7 +14,7 @@ namespace {
 
 constexpr int exit_ok = 0;
 constexpr int exit_bad_config = 2;
-constexpr std::string_view version_text = "settings-service 0.1.0\n";
+constexpr std::string_view version = SETTINGS_VERSION;
 
 // One row per setting of service.md's table. `flag` takes a value unless `boolean`.
 struct Option {
@@ -46,6 +46,10 @@ constexpr Option options[] = {
     {"PORT", "--port", "8000", "listen port; 0 picks a free port"},
     {"THREADS", "--threads", "number of cores", "I/O threads"},
     {"LOG_LEVEL", "--log-level", "info", "debug, info, warn or error"},
+    {"LOG_FORMAT", "--log-format", "text", "text, or json (one object per line)"},
+    {"ACCESS_LOG", "--access-log", "off", "one log line per request", true},
+    {"METRICS_ADDR", "--metrics-addr", "unset (off)",
+     "HOST:PORT of a second listener serving GET /metrics (Prometheus text format)"},
     {"SESSION_EXPIRE_HOURS", "--session-expire-hours", "8", "inactivity window (decimals allowed)"},
     {"SESSION_MAX_AGE_HOURS", "--session-max-age-hours", "168",
      "absolute session lifetime (decimals allowed)"},
@@ -226,6 +230,24 @@ Url parse_base_url(std::string_view env, const std::string& text, bool must_be_s
     return *url;
 }
 
+// `HOST:PORT`, the host an IPv4 address, a name or a bracketed IPv6 address.
+ListenAddress parse_listen_address(std::string_view env, const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        fail(env, "must be HOST:PORT, e.g. 127.0.0.1:9100");
+    }
+    std::string host = text.substr(0, colon);
+    if (host.starts_with('[') && host.ends_with(']')) {
+        host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string::npos) {
+        fail(env, "must be HOST:PORT; write an IPv6 address in brackets: [::1]:9100");
+    }
+    if (host.empty()) {
+        fail(env, "must be HOST:PORT, e.g. 127.0.0.1:9100");
+    }
+    return {host, parse_integer<std::uint16_t>(env, text.substr(colon + 1), 0, 65535)};
+}
+
 // The content of a *_FILE variable's file, without the line end an editor adds.
 std::string read_secret_file(std::string_view env, const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -341,6 +363,23 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw) {
         }
         config.log_level = *level;
     }
+    if (auto v = get("LOG_FORMAT")) {
+        const auto format = settings::log::parse_format(*v);
+        if (!format) {
+            fail("LOG_FORMAT", "must be text or json");
+        }
+        config.log_format = *format;
+    }
+    if (auto v = get("ACCESS_LOG")) {
+        const auto on = parse_bool(*v);
+        if (!on) {
+            fail("ACCESS_LOG", "must be 1/0, true/false, yes/no or on/off");
+        }
+        config.access_log = *on;
+    }
+    if (auto v = get("METRICS_ADDR")) {
+        config.metrics_address = parse_listen_address("METRICS_ADDR", *v);
+    }
     if (auto v = get("SESSION_EXPIRE_HOURS")) {
         config.session_expire = parse_hours("SESSION_EXPIRE_HOURS", *v);
     }
@@ -418,6 +457,10 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw) {
 
 }  // namespace
 
+std::string_view program_version() {
+    return version;
+}
+
 std::variant<Config, ConfigExit> parse_config(
     std::span<const std::string> args,
     const std::function<std::optional<std::string>(const std::string&)>& environment) {
@@ -434,7 +477,7 @@ std::variant<Config, ConfigExit> parse_config(
                 return ConfigExit{exit_ok, help_text()};
             }
             if (arg == "--version") {
-                return ConfigExit{exit_ok, std::string(version_text)};
+                return ConfigExit{exit_ok, "settings-service " + std::string(version) + "\n"};
             }
             if (arg == "--no-cookie-secure") {
                 raw["COOKIE_SECURE"] = "false";

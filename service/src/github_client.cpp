@@ -40,6 +40,12 @@ constexpr auto call_patience = std::chrono::seconds(5);
 constexpr std::size_t max_response_bytes = std::size_t{1024} * 1024;
 constexpr auto component = "github";
 
+// A line about the GitHub call of the request `request_id`.
+void log_for(std::string_view request_id, settings::log::Level level, std::string_view message) {
+    const settings::log::Field field{"request_id", request_id};
+    settings::log::write(level, component, message, {&field, 1});
+}
+
 struct HttpResult {
     unsigned status = 0;
     std::string body;
@@ -226,20 +232,20 @@ struct GitHubClient::Impl {
     // Tokens from the token endpoint for one grant (a code, or a refresh token)
     // made with the app's credentials, or why there are none.
     asio::awaitable<std::variant<session::OAuthTokens, GitHubFailure>> request_tokens(
-        boost::json::object grant, std::string_view refused) {
+        boost::json::object grant, std::string_view refused, std::string_view request_id) {
         grant["client_id"] = config.github_client_id.value_or("");
         grant["client_secret"] = config.github_client_secret.value_or("");
         const auto answer =
             co_await send(config.github_oauth_url, http::verb::post, "/login/oauth/access_token",
                           "", settings::to_json_text(grant));
         if (!answer || answer->status >= 500) {
-            settings::log::warn(component, "the token endpoint could not be reached");
+            log_for(request_id, settings::log::Level::warn, "the token endpoint could not be reached");
             co_return GitHubFailure::unavailable;
         }
         const auto json = json_object(answer->body);
         auto tokens = json ? read_tokens(*json) : std::nullopt;
         if (answer->status != 200 || !tokens) {
-            settings::log::info(component, std::string(refused));
+            log_for(request_id, settings::log::Level::info, refused);
             co_return GitHubFailure::rejected;
         }
         co_return std::move(*tokens);
@@ -247,11 +253,12 @@ struct GitHubClient::Impl {
 
     // Replaces `tokens` by refreshed ones and records them in `answer`; false, with
     // the failure in `answer`, when GitHub gave none.
-    asio::awaitable<bool> refresh_into(session::OAuthTokens& tokens, GitHubProjectsAnswer& answer) {
+    asio::awaitable<bool> refresh_into(session::OAuthTokens& tokens, GitHubProjectsAnswer& answer,
+                                       std::string_view request_id) {
         boost::json::object grant{{"grant_type", "refresh_token"},
                                   {"refresh_token", *tokens.refresh_token}};
         auto refreshed =
-            co_await request_tokens(std::move(grant), "GitHub refused to refresh a token");
+            co_await request_tokens(std::move(grant), "GitHub refused to refresh a token", request_id);
         if (const auto* failure = std::get_if<GitHubFailure>(&refreshed)) {
             answer.projects = *failure;
             co_return false;
@@ -262,11 +269,12 @@ struct GitHubClient::Impl {
     }
 
     asio::awaitable<std::variant<std::vector<GitHubProject>, GitHubFailure>> list_projects(
-        const std::string& access_token) {
+        const std::string& access_token, std::string_view request_id) {
         const auto answer = co_await send(config.github_api_url, http::verb::post, "/graphql",
                                           "Bearer " + access_token, std::string(projects_query));
         if (!answer || answer->status >= 500) {
-            settings::log::warn(component, "the GraphQL endpoint could not be reached");
+            log_for(request_id, settings::log::Level::warn,
+                    "the GraphQL endpoint could not be reached");
             co_return GitHubFailure::unavailable;
         }
         if (answer->status == 401 || answer->status == 403) {
@@ -276,7 +284,8 @@ struct GitHubClient::Impl {
         const auto* data = json ? object_at(*json, "data") : nullptr;
         const auto* viewer = data != nullptr ? object_at(*data, "viewer") : nullptr;
         if (answer->status != 200 || viewer == nullptr) {
-            settings::log::warn(component, "the GraphQL endpoint answered something unexpected");
+            log_for(request_id, settings::log::Level::warn,
+                    "the GraphQL endpoint answered something unexpected");
             co_return GitHubFailure::unavailable;
         }
         std::vector<GitHubProject> projects;
@@ -295,22 +304,26 @@ struct GitHubClient::Impl {
     }
 };
 
+
 GitHubClient::GitHubClient(asio::any_io_executor executor, const Config& config)
     : impl_(std::make_unique<Impl>(std::move(executor), config)) {}
 
 GitHubClient::~GitHubClient() = default;
 
-asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(std::string code) {
+asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(
+    std::string code, std::string request_id) {
     const auto& config = impl_->config;
     // One slot for both calls of this login.
     const auto slot = co_await impl_->calls.acquire(impl_->executor);
     if (!slot) {
-        settings::log::warn(component, "too many calls to GitHub in flight: a login refused");
+        log_for(request_id, settings::log::Level::warn,
+                "too many calls to GitHub in flight: a login refused");
         co_return GitHubFailure::busy;
     }
     boost::json::object grant{{"code", code}};
     auto tokens =
-        co_await impl_->request_tokens(std::move(grant), "GitHub rejected an authorization code");
+        co_await impl_->request_tokens(std::move(grant), "GitHub rejected an authorization code",
+                                       request_id);
     if (const auto* failure = std::get_if<GitHubFailure>(&tokens)) {
         co_return *failure;
     }
@@ -320,7 +333,7 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(st
     const auto user_answer = co_await impl_->send(config.github_api_url, http::verb::get, "/user",
                                                   "Bearer " + login.tokens.access_token, "");
     if (!user_answer || user_answer->status >= 500) {
-        settings::log::warn(component, "the user endpoint could not be reached");
+        log_for(request_id, settings::log::Level::warn, "the user endpoint could not be reached");
         co_return GitHubFailure::unavailable;
     }
     if (user_answer->status == 401 || user_answer->status == 403) {
@@ -331,7 +344,8 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(st
     const auto* id = user_json ? user_json->if_contains("id") : nullptr;
     if (user_answer->status != 200 || !login_name || id == nullptr ||
         !(id->is_int64() || id->is_uint64() || id->is_string())) {
-        settings::log::warn(component, "the user endpoint answered something unexpected");
+        log_for(request_id, settings::log::Level::warn,
+                "the user endpoint answered something unexpected");
         co_return GitHubFailure::unavailable;
     }
     login.user.github_user_id =
@@ -343,27 +357,28 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(st
     co_return login;
 }
 
-asio::awaitable<GitHubProjectsAnswer> GitHubClient::projects(session::OAuthTokens tokens) {
+asio::awaitable<GitHubProjectsAnswer> GitHubClient::projects(session::OAuthTokens tokens,
+                                                             std::string request_id) {
     // An access token known to have expired is refreshed before it is used; one
     // GitHub refuses is refreshed once and the list asked for again.
     GitHubProjectsAnswer answer{GitHubFailure::rejected, std::nullopt};
     // One slot for the list and the refreshes it may need.
     const auto slot = co_await impl_->calls.acquire(impl_->executor);
     if (!slot) {
-        settings::log::warn(component,
-                            "too many calls to GitHub in flight: a project list refused");
+        log_for(request_id, settings::log::Level::warn,
+                "too many calls to GitHub in flight: a project list refused");
         answer.projects = GitHubFailure::busy;
         co_return answer;
     }
     if (has_expired(tokens) && tokens.refresh_token &&
-        !co_await impl_->refresh_into(tokens, answer)) {
+        !co_await impl_->refresh_into(tokens, answer, request_id)) {
         co_return answer;
     }
-    answer.projects = co_await impl_->list_projects(tokens.access_token);
+    answer.projects = co_await impl_->list_projects(tokens.access_token, request_id);
     const auto* failure = std::get_if<GitHubFailure>(&answer.projects);
     if (failure != nullptr && *failure == GitHubFailure::rejected && !answer.refreshed &&
-        tokens.refresh_token && co_await impl_->refresh_into(tokens, answer)) {
-        answer.projects = co_await impl_->list_projects(tokens.access_token);
+        tokens.refresh_token && co_await impl_->refresh_into(tokens, answer, request_id)) {
+        answer.projects = co_await impl_->list_projects(tokens.access_token, request_id);
     }
     co_return answer;
 }

@@ -12,6 +12,8 @@
 
 #include <service/api.hpp>
 #include <service/config.hpp>
+#include <service/drain.hpp>
+#include <service/metrics.hpp>
 #include <service/oauth_states.hpp>
 #include <service/server.hpp>
 #include <session/session_store.hpp>
@@ -127,9 +129,20 @@ int serve(const service::Config& config) {
     if (!passes_start_check(config)) {
         return exit_database_unusable;
     }
+    // Made before the storage, which reports its group commits to it.
+    std::unique_ptr<service::Metrics> metrics;
+    if (config.metrics_address) {
+        metrics = std::make_unique<service::Metrics>(
+            service::program_version(), config.database_url.empty() ? "sqlite" : "postgresql");
+    }
     settings::StorageOptions storage_options;
     storage_options.pool_size = config.database_pool_size;
     storage_options.connect_wait = config.database_wait;
+    if (metrics) {
+        storage_options.on_group_commit = [&metrics](std::size_t writes) {
+            metrics->group_committed(writes);
+        };
+    }
     const auto storage = settings::Storage::open(config.database_location(), storage_options);
     log::info("database", "opened " + storage->description() + " (schema version " +
                               std::to_string(storage->schema_version()) + ")");
@@ -153,9 +166,16 @@ int serve(const service::Config& config) {
     // A page opening its project picker again within a minute does not call GitHub.
     service::GitHubProjectsCache github_projects(settings::SystemClock::instance(),
                                                  std::chrono::seconds(60), 10'000);
+    service::Drain drain;
     service::Api api(config, *storage, settings_store, sessions, states, cache, admins,
-                     write_limiter, github_projects);
-    service::Server server(config, api, sessions);
+                     write_limiter, github_projects, drain);
+    if (metrics) {
+        metrics->set_sources({.cache = [&cache] { return cache.counts(); },
+                              .storage_errors = [&api] { return api.storage_errors(); },
+                              .sessions = [&sessions] { return sessions.counts(); },
+                              .pool = [&storage] { return storage->pool_usage(); }});
+    }
+    service::Server server(config, api, sessions, drain, metrics.get());
     try {
         server.listen();
     } catch (const std::exception& e) {
@@ -167,6 +187,10 @@ int serve(const service::Config& config) {
                                  " connections at once (MAX_CONNECTIONS " +
                                  std::to_string(config.max_connections) +
                                  " does not fit the open-file limit; raise ulimit -n)");
+    }
+    if (metrics) {
+        log::info("service", "metrics on http://" + config.metrics_address->host + ":" +
+                                 std::to_string(server.metrics_port()) + "/metrics");
     }
     log::info("service",
               "listening on http://" + config.host + ":" + std::to_string(server.port()));
@@ -187,7 +211,7 @@ int run(int argc, char** argv) {
         return exit->exit_code;
     }
     const auto& config = std::get<service::Config>(parsed);
-    log::set_sink(log::stderr_sink());
+    log::set_sink(log::stderr_sink(config.log_format));
     log::set_level(config.log_level);
     try {
         return serve(config);

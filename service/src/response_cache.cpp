@@ -62,9 +62,15 @@ std::optional<std::string> ResponseCache::find(std::string_view cookie, Arrival 
     const std::scoped_lock lock(mutex_);
     const auto entry = entries_.find(key);
     if (entry == entries_.end() || now > entry->second.quiet_until) {
+        misses_.fetch_add(1, std::memory_order_relaxed);
         return std::nullopt;
     }
+    hits_.fetch_add(1, std::memory_order_relaxed);
     return entry->second.body;
+}
+
+ResponseCache::Counts ResponseCache::counts() const {
+    return {hits_.load(std::memory_order_relaxed), misses_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace service

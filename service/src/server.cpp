@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -26,6 +28,8 @@
 #include <boost/beast/http.hpp>
 
 #include <service/github_client.hpp>
+#include <service/request_id.hpp>
+#include <service/router.hpp>
 #include <service/server.hpp>
 #include <service/transfer_encoding.hpp>
 #include <settings/log.hpp>
@@ -49,7 +53,10 @@ constexpr std::size_t body_limit = std::size_t{64} * 1024;
 constexpr std::size_t header_limit = std::size_t{16} * 1024;
 constexpr auto read_timeout = std::chrono::seconds(10);
 constexpr auto write_timeout = std::chrono::seconds(10);
-constexpr auto shutdown_grace = std::chrono::seconds(5);
+// A scraper sends its request at once; a silent one must not hold up a shutdown.
+constexpr auto metrics_read_timeout = std::chrono::seconds(2);
+// operations.md: requests in flight get up to 10 s to finish after SIGTERM.
+constexpr auto shutdown_grace = std::chrono::seconds(10);
 // SQLite reads go through one connection per store, so more threads would only
 // queue on it; PostgreSQL reads run on pooled connections, one per thread.
 std::size_t read_threads(const Config& config) {
@@ -137,6 +144,13 @@ std::string loggable(std::string_view path) {
     return path.size() > max_length ? out + "..." : out;
 }
 
+// What a request is known by in logs and metrics.
+struct RequestFacts {
+    std::string id;
+    std::optional<Endpoint> endpoint;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
 // A live connection, as far as shutdown needs to know: whether it is waiting for
 // a request (and may be closed at once). Touched only on the connection's strand.
 struct Connection {
@@ -151,6 +165,8 @@ struct Server::Impl {
     const Config& config;
     Api& api;
     session::SessionStore& sessions;
+    Drain& drain;
+    Metrics* metrics;
     asio::io_context io{static_cast<int>(config.threads)};
     asio::thread_pool read_pool{read_threads(config)};
     asio::thread_pool write_pool{write_threads};
@@ -159,6 +175,7 @@ struct Server::Impl {
     // comes before a loop's first wait can never be missed by it.
     asio::strand<asio::io_context::executor_type> control = asio::make_strand(io);
     tcp::acceptor acceptor{control};
+    tcp::acceptor metrics_acceptor{control};
     asio::signal_set signals{control, SIGINT, SIGTERM};
     asio::steady_timer purge_timer{control};
     asio::steady_timer shutdown_timer{control};
@@ -170,44 +187,86 @@ struct Server::Impl {
         ConnectionLimiter::fitting_limit(config.max_connections, descriptor_reserve(config))};
     LogThrottle accept_failures{std::chrono::seconds(10)};
 
-    Impl(const Config& c, Api& a, session::SessionStore& s) : config(c), api(a), sessions(s) {}
+    Impl(const Config& c, Api& a, session::SessionStore& s, Drain& d, Metrics* m)
+        : config(c), api(a), sessions(s), drain(d), metrics(m) {}
 
-    awaitable<Response> respond(const Request& request) {
-        auto triage = api.triage(request);
+    // The request's work on a storage thread, its log lines carrying its id.
+    template <typename Work>
+    awaitable<Response> run_for(asio::thread_pool& pool, const std::string& request_id, Work work) {
+        co_return co_await run_on(pool, [&request_id, &work] {
+            const settings::log::ScopedField id("request_id", request_id);
+            return work();
+        });
+    }
+
+    awaitable<Response> respond(const Request& request, const std::string& request_id) {
+        auto triage = [&] {
+            const settings::log::ScopedField id("request_id", request_id);
+            return api.triage(request);
+        }();
         switch (triage.stage) {
             case Api::Stage::respond:
                 co_return std::move(triage.response);
             case Api::Stage::storage_read:
-                co_return co_await run_on(read_pool, [&] { return api.handle(request); });
+                co_return co_await run_for(read_pool, request_id,
+                                           [&] { return api.handle(request); });
             case Api::Stage::storage_write:
-                co_return co_await run_on(write_pool, [&] { return api.handle(request); });
+                co_return co_await run_for(write_pool, request_id,
+                                           [&] { return api.handle(request); });
             case Api::Stage::github_callback:
                 break;
             case Api::Stage::github_projects:
-                co_return co_await list_github_projects(request);
+                co_return co_await list_github_projects(request, request_id);
         }
         auto first = api.begin_github_callback(request);
         if (auto* answer = std::get_if<Response>(&first)) {
             co_return std::move(*answer);
         }
-        auto result = co_await github.login(std::get<std::string>(std::move(first)));
+        auto result = co_await github.login(std::get<std::string>(std::move(first)), request_id);
         if (auto* failure = std::get_if<GitHubFailure>(&result)) {
             co_return api.github_failed(*failure);
         }
         const auto& login = std::get<GitHubLogin>(result);
-        co_return co_await run_on(write_pool, [&] { return api.complete_login(login); });
+        co_return co_await run_for(write_pool, request_id,
+                                   [&] { return api.complete_login(login); });
     }
 
-    awaitable<Response> list_github_projects(const Request& request) {
-        auto first = co_await run_on(read_pool, [&] { return api.begin_github_projects(request); });
+    // What every answered request leaves behind: its metrics and its access line.
+    void record(const RequestFacts& facts, std::string_view method, int status) {
+        const auto duration = std::chrono::steady_clock::now() - facts.started;
+        if (metrics != nullptr) {
+            metrics->request_finished(facts.endpoint, status, duration);
+        }
+        if (config.access_log) {
+            const auto route = facts.endpoint ? route_template(*facts.endpoint) : "unmatched";
+            const auto status_text = std::to_string(status);
+            char ms[32];
+            std::snprintf(ms, sizeof ms, "%.3f",
+                          std::chrono::duration<double, std::milli>(duration).count());
+            const std::string method_text = loggable(method);
+            const std::array fields{settings::log::Field{"method", method_text},
+                                    settings::log::Field{"route", route},
+                                    settings::log::Field{"status", status_text},
+                                    settings::log::Field{"duration_ms", ms},
+                                    settings::log::Field{"request_id", facts.id}};
+            settings::log::write(settings::log::Level::info, "access", "request", fields);
+        }
+    }
+
+    awaitable<Response> list_github_projects(const Request& request,
+                                             const std::string& request_id) {
+        auto first = co_await run_on(read_pool, [&] {
+            const settings::log::ScopedField id("request_id", request_id);
+            return api.begin_github_projects(request);
+        });
         if (auto* answer = std::get_if<Response>(&first)) {
             co_return std::move(*answer);
         }
         const auto& call = std::get<GitHubProjectsCall>(first);
-        const auto answer = co_await github.projects(call.tokens);
+        const auto answer = co_await github.projects(call.tokens, request_id);
         if (answer.refreshed) {
-            co_return co_await run_on(write_pool,
-                                      [&] { return api.complete_github_projects(call, answer); });
+            co_return co_await run_for(write_pool, request_id,
+                                       [&] { return api.complete_github_projects(call, answer); });
         }
         co_return api.complete_github_projects(call, answer);
     }
@@ -217,6 +276,12 @@ struct Server::Impl {
         Request none;
         auto response = error_response(status, message);
         api.finish(none, response);
+        RequestFacts facts{request_id_for(std::nullopt), std::nullopt};
+        response.add_header("x-request-id", facts.id);
+        if (metrics != nullptr) {
+            metrics->request_started();
+        }
+        record(facts, "-", status);
         auto out = to_message(response, 11, false);
         stream.expires_after(write_timeout);
         co_await http::async_write(stream, out, asio::as_tuple(use_awaitable));
@@ -231,12 +296,18 @@ struct Server::Impl {
             const std::scoped_lock lock(connections_mutex);
             connections.insert(connection);
         }
+        if (metrics != nullptr) {
+            metrics->connection_opened();
+        }
         try {
             co_await serve_requests(stream, *connection);
         } catch (const std::exception& e) {
             settings::log::warn(component, std::string("connection failed: ") + e.what());
         }
         connection->stream = nullptr;
+        if (metrics != nullptr) {
+            metrics->connection_closed();
+        }
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         bool last = false;
@@ -296,16 +367,30 @@ struct Server::Impl {
             const bool keep_alive = message.keep_alive();
             Request request = to_request(message);
             request.peer_address = peer;
+            RequestFacts facts{request_id_for(request.header("x-request-id")), std::nullopt,
+                               started};
+            if (const auto route = match_route(request.path())) {
+                facts.endpoint = route->endpoint;
+            }
+            if (metrics != nullptr) {
+                metrics->request_started();
+            }
             Response response;
             try {
-                response = co_await respond(request);
+                response = co_await respond(request, facts.id);
             } catch (const std::exception& e) {
-                settings::log::error(component, std::string("request failed: ") + e.what());
+                const settings::log::Field id{"request_id", facts.id};
+                settings::log::write(settings::log::Level::error, component,
+                                     std::string("request failed: ") + e.what(), {&id, 1});
                 response = error_response(500, "internal error");
             }
             api.finish(request, response);
+            response.add_header("x-request-id", facts.id);
             const int status = response.status;
             auto out = to_message(response, version, keep_alive && !stopping);
+            // Counted before the write: a client that reads its answer and then
+            // scrapes finds it counted.
+            record(facts, request.method, status);
             stream.expires_after(write_timeout);
             auto [write_error, written] =
                 co_await http::async_write(stream, out, asio::as_tuple(use_awaitable));
@@ -313,9 +398,12 @@ struct Server::Impl {
                 const auto ms = std::chrono::duration<double, std::milli>(
                                     std::chrono::steady_clock::now() - started)
                                     .count();
-                settings::log::debug(
-                    component, loggable(request.method) + " " + loggable(request.path()) + " " +
-                                   std::to_string(status) + " " + std::to_string(ms) + " ms");
+                const settings::log::Field id{"request_id", facts.id};
+                settings::log::write(settings::log::Level::debug, component,
+                                     loggable(request.method) + " " + loggable(request.path()) +
+                                         " " + std::to_string(status) + " " + std::to_string(ms) +
+                                         " ms",
+                                     {&id, 1});
             }
             if (write_error || !out.keep_alive()) {
                 co_return;
@@ -373,6 +461,48 @@ struct Server::Impl {
         }
     }
 
+    // The metrics listener: one GET /metrics per connection, then it closes, so
+    // that a scraper's connection never holds up a shutdown.
+    awaitable<void> metrics_accept_loop() {
+        while (!stopping) {
+            auto [error, socket] = co_await metrics_acceptor.async_accept(
+                asio::make_strand(io), asio::as_tuple(use_awaitable));
+            if (error) {
+                if (stopping || error == asio::error::operation_aborted) {
+                    co_return;
+                }
+                settings::log::warn("metrics", "accept failed: " + error.message());
+                asio::steady_timer pause(io, std::chrono::milliseconds(50));
+                co_await pause.async_wait(asio::as_tuple(use_awaitable));
+                continue;
+            }
+            auto executor = socket.get_executor();
+            asio::co_spawn(executor, serve_metrics(std::move(socket)), asio::detached);
+        }
+    }
+
+    awaitable<void> serve_metrics(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        beast::flat_buffer buffer;
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(header_limit);
+        parser.body_limit(0);
+        stream.expires_after(metrics_read_timeout);
+        auto [read_error, read_bytes] =
+            co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
+        if (!read_error) {
+            auto& message = parser.get();
+            const unsigned version = message.version();
+            const Request request = to_request(message);
+            auto response = metrics_response(request, *metrics);
+            auto out = to_message(response, version, false);
+            stream.expires_after(write_timeout);
+            co_await http::async_write(stream, out, asio::as_tuple(use_awaitable));
+        }
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
     awaitable<void> purge_loop() {
         while (!stopping) {
             purge_timer.expires_after(config.session_cleanup_interval);
@@ -397,11 +527,15 @@ struct Server::Impl {
         signals.cancel();
     }
 
+    // operations.md's SIGTERM sequence: readiness 503 at once (and event streams
+    // told to close), no new connections, requests in flight finish.
     void shut_down() {
         settings::log::info("service", "shutting down: finishing requests in flight");
+        drain.begin();
         stopping = true;
         beast::error_code ignored;
         acceptor.close(ignored);
+        metrics_acceptor.close(ignored);
         purge_timer.cancel();
         std::vector<std::shared_ptr<Connection>> open;
         {
@@ -430,23 +564,35 @@ struct Server::Impl {
     }
 };
 
-Server::Server(const Config& config, Api& api, session::SessionStore& sessions)
-    : impl_(std::make_unique<Impl>(config, api, sessions)) {}
+Server::Server(const Config& config, Api& api, session::SessionStore& sessions, Drain& drain,
+               Metrics* metrics)
+    : impl_(std::make_unique<Impl>(config, api, sessions, drain, metrics)) {}
 
 Server::~Server() = default;
 
-void Server::listen() {
-    auto& acceptor = impl_->acceptor;
-    const auto& config = impl_->config;
+namespace {
+
+void listen_on(tcp::acceptor& acceptor, const std::string& host, std::uint16_t port) {
     try {
-        const tcp::endpoint endpoint(asio::ip::make_address(config.host), config.port);
+        const tcp::endpoint endpoint(asio::ip::make_address(host), port);
         acceptor.open(endpoint.protocol());
         acceptor.set_option(asio::socket_base::reuse_address(true));
         acceptor.bind(endpoint);
         acceptor.listen(asio::socket_base::max_listen_connections);
     } catch (const std::exception& e) {
-        throw std::runtime_error("cannot listen on " + config.host + ":" +
-                                 std::to_string(config.port) + ": " + e.what());
+        throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                                 e.what());
+    }
+}
+
+}  // namespace
+
+void Server::listen() {
+    const auto& config = impl_->config;
+    listen_on(impl_->acceptor, config.host, config.port);
+    if (config.metrics_address && impl_->metrics != nullptr) {
+        listen_on(impl_->metrics_acceptor, config.metrics_address->host,
+                  config.metrics_address->port);
     }
 }
 
@@ -458,10 +604,17 @@ std::uint16_t Server::port() const {
     return impl_->acceptor.local_endpoint().port();
 }
 
+std::uint16_t Server::metrics_port() const {
+    return impl_->metrics_acceptor.is_open() ? impl_->metrics_acceptor.local_endpoint().port() : 0;
+}
+
 void Server::run() {
     auto& impl = *impl_;
     asio::co_spawn(impl.control, impl.accept_loop(), asio::detached);
     asio::co_spawn(impl.control, impl.purge_loop(), asio::detached);
+    if (impl.metrics_acceptor.is_open()) {
+        asio::co_spawn(impl.control, impl.metrics_accept_loop(), asio::detached);
+    }
     impl.signals.async_wait([&impl](beast::error_code error, int) {
         if (!error) {
             // A second signal means: stop now.

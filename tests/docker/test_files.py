@@ -119,6 +119,23 @@ def test_compose_names_the_volume_and_the_health_check():
     assert any(str(port).endswith(":80") for port in web["ports"])
 
 
+def test_compose_serves_metrics_on_the_hosts_loopback_only():
+    service = compose()["services"]["service"]
+    assert service["environment"]["METRICS_ADDR"] == "0.0.0.0:9100"
+    assert service["ports"] == ["127.0.0.1:${METRICS_PORT:-9100}:9100"]
+
+
+def test_the_postgres_replicas_serve_metrics_inside_the_stack():
+    document = yaml.safe_load((ROOT / "docker-compose.postgres.yml").read_text())
+    for name in ("service-a", "service-b"):
+        replica = document["services"][name]
+        assert replica["environment"]["METRICS_ADDR"] == "0.0.0.0:9100"
+        assert replica["expose"] == ["9100"]
+        assert "ports" not in replica  # two replicas, one host port: scrape them by name
+    nginx = (ROOT / "docker/nginx-postgres.conf").read_text()
+    assert "proxy_set_header X-Request-Id $request_id;" in nginx
+
+
 def strings(node):
     if isinstance(node, dict):
         for key, value in node.items():
@@ -164,7 +181,8 @@ def test_the_service_honours_the_compose_environment(tmp_path):
     env = resolved_environment()
     # Loopback and a free port on this machine; the rest exactly as compose sets it.
     env.update({"DATABASE_PATH": str(tmp_path / "data/settings.db"), "HOST": "127.0.0.1",
-                "PORT": "0", "DEV_LOGIN": "1", "PATH": os.environ.get("PATH", "/usr/bin")})
+                "PORT": "0", "METRICS_ADDR": "127.0.0.1:0", "DEV_LOGIN": "1",
+                "PATH": os.environ.get("PATH", "/usr/bin")})
     process = subprocess.Popen([SERVICE], env=env, stderr=subprocess.PIPE, text=True)
     try:
         port = None

@@ -126,6 +126,7 @@ struct ApiFixture {
     std::unique_ptr<settings::AdminRoles> roles;
     std::unique_ptr<service::AdminPolicy> admins;
     service::WriteRateLimiter write_limiter{0, 0};
+    service::Drain drain;
     std::unique_ptr<service::Api> api;
     std::string cookie;
 
@@ -140,7 +141,7 @@ struct ApiFixture {
         roles = std::make_unique<settings::AdminRoles>(storage);
         admins = std::make_unique<service::AdminPolicy>(std::vector<std::string>{}, *roles);
         api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache,
-                                             *admins, write_limiter, github_projects);
+                                             *admins, write_limiter, github_projects, drain);
         cookie = sessions->create({"42", "octocat", std::nullopt}, {"t", {}, {}}).cookie;
     }
 

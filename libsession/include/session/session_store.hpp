@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -32,6 +33,13 @@ struct SessionStoreOptions {
     /// Rows deleted per transaction by `purge_expired`.
     std::size_t purge_batch_size = 1000;
     const settings::Clock* clock = &settings::SystemClock::instance();
+};
+
+/// What one SessionStore did since it was made, for a program's metrics.
+struct SessionCounts {
+    std::uint64_t created = 0;  // by `create`
+    std::uint64_t expired = 0;  // found expired by `find` (and deleted)
+    std::uint64_t purged = 0;   // deleted by `purge_expired`
 };
 
 /// Durable sessions in the `user_sessions` table.
@@ -98,6 +106,9 @@ class SessionStore {
     /// tokens change meanwhile is left as its writer stored it. Without a key, only
     /// counts what it cannot open.
     TokenPass reseal_tokens(const std::optional<TokenKey>& previous_key = std::nullopt);
+
+    /// Running totals of this store; cheap, never touches storage.
+    [[nodiscard]] SessionCounts counts() const;
 
     /// How old `updated_at` must be before activity moves it forward.
     [[nodiscard]] std::chrono::milliseconds touch_interval() const;

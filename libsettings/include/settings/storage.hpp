@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,16 @@ struct StorageOptions {
     /// fails with StorageError.
     bool read_only = false;
     const Clock* clock = &SystemClock::instance();
+    /// Hears the number of writes of every group commit (a program's metrics).
+    /// Called on the writing thread: keep it cheap; it must not throw.
+    std::function<void(std::size_t writes)> on_group_commit;
+};
+
+/// Connections of a PostgreSQL pool: leased to a statement right now, and the most
+/// the pool opens.
+struct PoolUsage {
+    std::size_t in_use = 0;
+    std::size_t size = 0;
 };
 
 /// An open, migrated settings database on one of the engines: the handle that
@@ -95,6 +106,9 @@ class Storage {
     /// at once (then treat the database as changed) or the engine cannot tell.
     /// Cheap, never waits for a lock.
     [[nodiscard]] std::optional<std::int64_t> change_version();
+
+    /// The connection pool's usage (PostgreSQL); nothing on SQLite. Never waits long.
+    [[nodiscard]] std::optional<PoolUsage> pool_usage();
 
     /// The engine behind this handle, for the libraries' own use.
     [[nodiscard]] detail::Engine& internals() { return *engine_impl_; }

@@ -155,6 +155,7 @@ class PgEngine final : public Engine {
   public:
     PgEngine(const std::string& url, const StorageOptions& options)
         : pool_(url, options.busy_timeout, options.pool_size),
+          on_group_commit_(options.on_group_commit),
           health_thread_([this] { watch_health(); }) {}
 
     ~PgEngine() override {
@@ -169,7 +170,7 @@ class PgEngine final : public Engine {
     PgEngine& operator=(const PgEngine&) = delete;
 
     std::unique_ptr<SettingsBackend> settings_backend() override {
-        return make_pg_settings_backend(pool_);
+        return make_pg_settings_backend(pool_, on_group_commit_);
     }
     std::unique_ptr<SessionBackend> session_backend() override {
         return make_pg_session_backend(pool_);
@@ -179,6 +180,7 @@ class PgEngine final : public Engine {
     StorageState state() override {
         return reachable_.load() ? StorageState::ok : StorageState::unavailable;
     }
+    std::optional<PoolUsage> pool_usage() override { return pool_.usage(); }
 
     std::vector<std::pair<std::string, std::int64_t>> row_counts() override {
         return pool_.with([](PgConnection& db) {
@@ -228,6 +230,7 @@ class PgEngine final : public Engine {
     }
 
     PgPool pool_;
+    std::function<void(std::size_t)> on_group_commit_;
     std::atomic<bool> reachable_{true};
     std::mutex health_mutex_;
     std::condition_variable health_wake_;

@@ -15,6 +15,11 @@ std::unique_ptr<PgConnection> PgPool::connect() const {
     }
 }
 
+PoolUsage PgPool::usage() {
+    const std::scoped_lock lock(mutex_);
+    return {open_ - idle_.size(), size_};
+}
+
 PgPool::Lease::Lease(PgPool& p) : pool(p) {
     std::unique_lock lock(pool.mutex_);
     pool.available_.wait(lock, [&] { return !pool.idle_.empty() || pool.open_ < pool.size_; });

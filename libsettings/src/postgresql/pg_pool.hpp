@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <settings/errors.hpp>
+#include <settings/storage.hpp>
 
 #include "postgresql/pg_connection.hpp"
 
@@ -44,6 +45,9 @@ class PgPool {
 
     /// How long a statement waits for a lock held elsewhere.
     [[nodiscard]] std::chrono::milliseconds lock_timeout() const { return lock_timeout_; }
+
+    /// Connections leased right now, and the most the pool opens.
+    [[nodiscard]] PoolUsage usage();
 
     /// A new connection of the pool's settings, outside the pool. Throws
     /// StorageUnavailableError when it cannot be made.

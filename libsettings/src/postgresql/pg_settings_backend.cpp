@@ -307,8 +307,11 @@ class PgSettingsTransaction final : public SettingsTransaction {
 
 class PgSettingsBackend final : public SettingsBackend {
   public:
-    explicit PgSettingsBackend(PgPool& pool)
-        : pool_(pool), writer_(pool), transaction_(writer_), group_(writer_, pool.lock_timeout()) {}
+    PgSettingsBackend(PgPool& pool, std::function<void(std::size_t)> on_batch)
+        : pool_(pool),
+          writer_(pool),
+          transaction_(writer_),
+          group_(writer_, pool.lock_timeout(), {}, std::move(on_batch)) {}
 
     bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) override {
         std::string columns = "id, updated_at";
@@ -420,8 +423,9 @@ class PgSettingsBackend final : public SettingsBackend {
 
 }  // namespace
 
-std::unique_ptr<SettingsBackend> make_pg_settings_backend(PgPool& pool) {
-    return std::make_unique<PgSettingsBackend>(pool);
+std::unique_ptr<SettingsBackend> make_pg_settings_backend(
+    PgPool& pool, std::function<void(std::size_t)> on_batch) {
+    return std::make_unique<PgSettingsBackend>(pool, std::move(on_batch));
 }
 
 }  // namespace settings::detail

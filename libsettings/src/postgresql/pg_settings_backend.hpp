@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "postgresql/pg_pool.hpp"
@@ -11,6 +12,8 @@ namespace settings::detail {
 /// group-committed transactions on a connection of their own. A
 /// read-modify-write locks its row (SELECT … FOR UPDATE), so writers on other
 /// hosts never lose each other's fields.
-std::unique_ptr<SettingsBackend> make_pg_settings_backend(PgPool& pool);
+/// `on_batch` hears the size of every group commit (StorageOptions::on_group_commit).
+std::unique_ptr<SettingsBackend> make_pg_settings_backend(
+    PgPool& pool, std::function<void(std::size_t)> on_batch = {});
 
 }  // namespace settings::detail

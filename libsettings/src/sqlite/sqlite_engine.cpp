@@ -26,8 +26,11 @@ constexpr auto watch_interval = std::chrono::milliseconds(200);
 
 class SqliteEngine final : public Engine {
   public:
-    explicit SqliteEngine(SqliteDatabase database)
-        : database_(std::move(database)), changes_(database_), watcher_([this] { watch_file(); }) {}
+    SqliteEngine(SqliteDatabase database, std::function<void(std::size_t)> on_group_commit)
+        : database_(std::move(database)),
+          changes_(database_),
+          on_group_commit_(std::move(on_group_commit)),
+          watcher_([this] { watch_file(); }) {}
 
     ~SqliteEngine() override {
         {
@@ -41,7 +44,7 @@ class SqliteEngine final : public Engine {
     SqliteEngine& operator=(const SqliteEngine&) = delete;
 
     std::unique_ptr<SettingsBackend> settings_backend() override {
-        return make_sqlite_settings_backend(database_);
+        return make_sqlite_settings_backend(database_, on_group_commit_);
     }
     std::unique_ptr<SessionBackend> session_backend() override {
         return make_sqlite_session_backend(database_);
@@ -122,6 +125,7 @@ class SqliteEngine final : public Engine {
     std::mutex mutex_;  // database_'s connection
     SqliteDatabase database_;
     SqliteChanges changes_;
+    std::function<void(std::size_t)> on_group_commit_;
     std::mutex watch_mutex_;
     std::condition_variable watch_wake_;
     bool stopping_ = false;
@@ -139,7 +143,7 @@ std::unique_ptr<Engine> open_sqlite_engine(const std::filesystem::path& path,
     sqlite.read_only = options.read_only;
     auto database = SqliteDatabase::open(path, sqlite);
     schema_version = database.schema_version();
-    return std::make_unique<SqliteEngine>(std::move(database));
+    return std::make_unique<SqliteEngine>(std::move(database), options.on_group_commit);
 }
 
 }  // namespace settings::detail

@@ -414,12 +414,13 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
 
 class SqliteSettingsBackend final : public SettingsBackend {
   public:
-    explicit SqliteSettingsBackend(const SqliteDatabase& database)
+    SqliteSettingsBackend(const SqliteDatabase& database, std::function<void(std::size_t)> on_batch)
         : writer_(database.open_connection()),
           reader_(database.open_connection()),
           transaction_(writer_.connection()),
           batch_(writer_.connection()),
-          group_(batch_, writer_.busy_timeout(), [this] { writer_.ensure_file_in_place(); }),
+          group_(batch_, writer_.busy_timeout(), [this] { writer_.ensure_file_in_place(); },
+                 std::move(on_batch)),
           reads_(reader_.connection()),
           select_user_layers_(reader_.connection(), select_user_layers_sql()),
           select_project_layers_(reader_.connection(), select_project_layers_sql()),
@@ -566,8 +567,9 @@ class SqliteSettingsBackend final : public SettingsBackend {
 
 }  // namespace
 
-std::unique_ptr<SettingsBackend> make_sqlite_settings_backend(const SqliteDatabase& database) {
-    return std::make_unique<SqliteSettingsBackend>(database);
+std::unique_ptr<SettingsBackend> make_sqlite_settings_backend(
+    const SqliteDatabase& database, std::function<void(std::size_t)> on_batch) {
+    return std::make_unique<SqliteSettingsBackend>(database, std::move(on_batch));
 }
 
 }  // namespace settings::detail

@@ -14,10 +14,12 @@ constexpr int max_attempts = 5;
 }  // namespace
 
 GroupCommit::GroupCommit(BatchConnection& connection, std::chrono::milliseconds wait,
-                         std::function<void()> before_commit, std::size_t max_batch)
+                         std::function<void()> before_commit,
+                         std::function<void(std::size_t)> on_batch, std::size_t max_batch)
     : connection_(connection),
       wait_(wait),
       before_commit_(std::move(before_commit)),
+      on_batch_(std::move(on_batch)),
       max_batch_(std::max<std::size_t>(max_batch, 1)) {}
 
 void GroupCommit::run(const std::function<void()>& job) {
@@ -51,6 +53,9 @@ void GroupCommit::run(const std::function<void()>& job) {
             batch.push_back(&request);
             lock.unlock();
             const auto again = run_batch(batch);
+            if (on_batch_ && batch.size() > again.size()) {
+                on_batch_(batch.size() - again.size());
+            }
             lock.lock();
             // Still waiting for the lock, and before anything that came later.
             queue_.insert(queue_.begin(), again.begin(), again.end());

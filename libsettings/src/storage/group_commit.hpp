@@ -63,9 +63,11 @@ class GroupCommit {
   public:
     /// `wait` is a job's deadline from its call when the thread has no
     /// WaitDeadline. `before_commit` runs before each commit and may throw to
-    /// fail the batch.
+    /// fail the batch; `on_batch`, when set, hears how many jobs each batch
+    /// answered once it is done.
     GroupCommit(BatchConnection& connection, std::chrono::milliseconds wait,
-                std::function<void()> before_commit = {}, std::size_t max_batch = 256);
+                std::function<void()> before_commit = {},
+                std::function<void(std::size_t)> on_batch = {}, std::size_t max_batch = 256);
 
     /// Runs `job` on the connection inside a shared transaction (possibly on
     /// another thread) and returns after the commit; rethrows what `job` or the
@@ -93,6 +95,7 @@ class GroupCommit {
     BatchConnection& connection_;
     std::chrono::milliseconds wait_;
     std::function<void()> before_commit_;
+    std::function<void(std::size_t)> on_batch_;
     std::size_t max_batch_;
     std::mutex mutex_;
     std::vector<Request*> queue_;

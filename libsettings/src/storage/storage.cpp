@@ -83,6 +83,10 @@ bool Storage::tracks_changes() const {
     return engine_impl_->tracks_changes();
 }
 
+std::optional<PoolUsage> Storage::pool_usage() {
+    return engine_impl_->pool_usage();
+}
+
 std::optional<std::int64_t> Storage::change_version() {
     return engine_impl_->change_version();
 }

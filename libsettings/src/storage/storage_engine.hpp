@@ -217,6 +217,8 @@ class Engine {
     [[nodiscard]] bool reachable() { return state() == StorageState::ok; }
     [[nodiscard]] virtual bool tracks_changes() const = 0;
     [[nodiscard]] virtual std::optional<std::int64_t> change_version() = 0;
+    /// See Storage::pool_usage.
+    [[nodiscard]] virtual std::optional<PoolUsage> pool_usage() { return std::nullopt; }
 
     /// Rows of each table of the schema, in a fixed order.
     [[nodiscard]] virtual std::vector<std::pair<std::string, std::int64_t>> row_counts() = 0;

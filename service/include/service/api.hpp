@@ -1,12 +1,16 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 #include <service/admin_policy.hpp>
 #include <service/config.hpp>
+#include <service/drain.hpp>
 #include <service/github_projects_cache.hpp>
 #include <service/http_message.hpp>
 #include <service/login_rate_limiter.hpp>
@@ -55,8 +59,8 @@ class Api {
   public:
     Api(const Config& config, settings::Storage& storage, settings::SettingsStore& settings,
         session::SessionStore& sessions, OAuthStates& states, ResponseCache& cache,
-        AdminPolicy& admins, WriteRateLimiter& write_limiter,
-        GitHubProjectsCache& github_projects);
+        AdminPolicy& admins, WriteRateLimiter& write_limiter, GitHubProjectsCache& github_projects,
+        const Drain& drain);
 
     enum class Stage {
         respond,          // `response` is the answer
@@ -71,7 +75,7 @@ class Api {
         Response response;
     };
 
-    /// Health, 404, 405, CORS preflight, the OAuth start, a disabled dev login and
+    /// Health, readiness, 404, 405, CORS preflight, the OAuth start, a disabled dev login and
     /// repeated reads of the user's settings that the cache holds: everything that
     /// can be answered without waiting for storage. Never blocks.
     [[nodiscard]] Triage triage(const Request& request);
@@ -107,8 +111,19 @@ class Api {
 
     [[nodiscard]] const Config& config() const { return config_; }
 
+    /// Storage failures answered so far: 503 (`unavailable`, a retry may
+    /// succeed) and 500 (`failed`).
+    struct StorageErrors {
+        std::uint64_t unavailable = 0;
+        std::uint64_t failed = 0;
+    };
+    [[nodiscard]] StorageErrors storage_errors() const;
+
   private:
+    template <typename Fn>
+    std::invoke_result_t<Fn> guarded(Fn&& fn);
     Response health();
+    Response ready();
     Response github_login(const Request& request);
     Response handle_checked(const Request& request);
     std::optional<Response> cached_user_settings(const Request& request);
@@ -125,7 +140,10 @@ class Api {
     AdminPolicy& admins_;
     WriteRateLimiter& write_limiter_;
     GitHubProjectsCache& github_projects_;
+    const Drain& drain_;
     std::string frontend_origin_;
+    std::atomic<std::uint64_t> storage_unavailable_{0};
+    std::atomic<std::uint64_t> storage_failed_{0};
 };
 
 }  // namespace service

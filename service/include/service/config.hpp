@@ -26,6 +26,12 @@ enum class StartCheck {
     off,
 };
 
+/// Where a listener binds: METRICS_ADDR's `127.0.0.1:9100` or `[::1]:9100`.
+struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
 /// Everything settings-service reads from its environment and flags.
 struct Config {
     /// The SQLite file, used when `database_url` is empty.
@@ -60,6 +66,9 @@ struct Config {
     /// Open client connections at most (further lowered at start to fit the
     /// open-file limit).
     std::size_t max_connections = 10'000;
+    settings::log::Format log_format = settings::log::Format::text;
+    /// The second listener, for GET /metrics only; none when METRICS_ADDR is unset.
+    std::optional<ListenAddress> metrics_address;
     std::uint16_t port = 8000;
     StartCheck check_on_start = StartCheck::automatic;
     bool database_notify = true;
@@ -67,6 +76,8 @@ struct Config {
     bool cookie_secure = false;
     /// Clients are told apart by the last X-Forwarded-For address (a proxy in front).
     bool trust_x_forwarded_for = false;
+    /// One log line per request (ACCESS_LOG).
+    bool access_log = false;
 
     /// What Storage::open takes: the URL, or `sqlite:` and the path.
     [[nodiscard]] std::string database_location() const {
@@ -80,6 +91,9 @@ struct ConfigExit {
     int exit_code;
     std::string text;
 };
+
+/// The program's version, "0.1.0".
+std::string_view program_version();
 
 /// Reads the configuration: environment first, flags win. An empty environment
 /// variable counts as unset. `environment` returns a variable's value, if set.

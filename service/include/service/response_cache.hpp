@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +66,13 @@ class ResponseCache {
     [[nodiscard]] std::optional<std::string> find(
         std::string_view cookie, Arrival arrived = std::chrono::steady_clock::now());
 
+    /// How many `find`s answered with a body (hits) and without (misses).
+    struct Counts {
+        std::uint64_t hits = 0;
+        std::uint64_t misses = 0;
+    };
+    [[nodiscard]] Counts counts() const;
+
   private:
     struct Entry {
         time_point quiet_until;
@@ -84,6 +92,8 @@ class ResponseCache {
     Arrival last_probe_started_{};
     std::optional<std::int64_t> version_;
     std::unordered_map<std::string, Entry> entries_;
+    std::atomic<std::uint64_t> hits_{0};
+    std::atomic<std::uint64_t> misses_{0};
 };
 
 }  // namespace service

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -8,6 +9,7 @@ namespace service {
 /// Every path of openapi.yaml.
 enum class Endpoint {
     health,
+    ready,
     github_login,
     github_callback,
     dev_login,
@@ -38,5 +40,12 @@ std::string_view allowed_methods(Endpoint endpoint);
 
 /// Whether the endpoint needs a valid session (else 401).
 bool needs_session(Endpoint endpoint);
+
+/// The endpoint's path as openapi.yaml writes it, `{project_id}` and all: the
+/// route label of metrics and the access log, never a raw path.
+std::string_view route_template(Endpoint endpoint);
+
+/// How many endpoints there are; `static_cast<std::size_t>(endpoint)` is below it.
+std::size_t endpoint_count();
 
 }  // namespace service
