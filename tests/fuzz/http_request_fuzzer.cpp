@@ -17,6 +17,7 @@
 #include <service/api.hpp>
 #include <service/config.hpp>
 #include <service/cookies.hpp>
+#include <service/drain.hpp>
 #include <service/oauth_states.hpp>
 #include <session/session_store.hpp>
 #include <settings/log.hpp>
@@ -37,6 +38,7 @@ struct World {
     service::WriteRateLimiter write_limiter{0, 0};
     service::GitHubProjectsCache github_projects{settings::SystemClock::instance(),
                                                  std::chrono::seconds(60), 16};
+    service::Drain drain;
     std::unique_ptr<service::Api> api;
     std::string cookie;
 
@@ -56,7 +58,7 @@ struct World {
         roles = std::make_unique<settings::AdminRoles>(storage);
         admins = std::make_unique<service::AdminPolicy>(std::vector<std::string>{}, *roles);
         api = std::make_unique<service::Api>(config, *storage, *store, *sessions, *states, *cache,
-                                             *admins, write_limiter, github_projects);
+                                             *admins, write_limiter, github_projects, drain);
         cookie = sessions->create({"fuzz", "fuzz", std::nullopt}, {"t", {}, {}}).cookie;
     }
 };

@@ -49,7 +49,7 @@ TEST_CASE("a request id is the incoming one when acceptable, else a new one") {
     CHECK(service::request_id_for(std::string(128, 'x')) == std::string(128, 'x'));
     CHECK(service::request_id_for("with space") == "with space");
     for (const std::string& refused : {std::string(129, 'x'), std::string(), std::string("a\nb"),
-                                      std::string("caf\xc3\xa9"), std::string("tab\there")}) {
+                                       std::string("caf\xc3\xa9"), std::string("tab\there")}) {
         CHECK(std::regex_match(service::request_id_for(refused), made));
     }
     CHECK(std::regex_match(service::request_id_for(std::nullopt), made));
@@ -67,8 +67,14 @@ struct ReadyFixture {
     service::OAuthStates states{settings::SystemClock::instance()};
     service::ResponseCache cache{[] { return std::optional<std::int64_t>(1); },
                                  settings::SystemClock::instance()};
+    settings::AdminRoles roles{storage};
+    service::AdminPolicy admins{{}, roles};
+    service::WriteRateLimiter write_limiter{0, 0};
+    service::GitHubProjectsCache github_projects{settings::SystemClock::instance(),
+                                                 std::chrono::seconds(60), 16};
     service::Drain drain;
-    service::Api api{config, *storage, store, sessions, states, cache, drain};
+    service::Api api{config, *storage, store,         sessions,        states,
+                     cache,  admins,   write_limiter, github_projects, drain};
 
     service::Response ready() {
         auto triage = api.triage({"GET", "/api/v1/ready", {}, ""});
