@@ -1,3 +1,4 @@
+#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -27,6 +28,20 @@ std::map<std::string, std::map<std::string, std::string>> project_times(
         }
     }
     return times;
+}
+
+std::vector<HistoryEntry> all_history(SettingsBackend& settings) {
+    constexpr std::size_t page = 1000;
+    std::vector<HistoryEntry> all;
+    for (;;) {
+        auto more = settings.history_after(all.empty() ? 0 : all.back().id, page);
+        const bool last = more.size() < page;
+        all.insert(all.end(), std::make_move_iterator(more.begin()),
+                   std::make_move_iterator(more.end()));
+        if (last) {
+            return all;
+        }
+    }
 }
 
 bool holds_rows(const RowCounts& counts) {
@@ -59,6 +74,10 @@ RowCounts copy_database(Storage& from, Storage& to, bool replace) {
     // Admins travel too: a copy without them would hand the role to whoever
     // signs in first.
     const auto admins = source_admins->all();
+    // Revisions and history too: clients' ETags and event ids stay valid.
+    const auto revisions = source_settings->revisions();
+    const auto bounds = source_settings->history_bounds();
+    const auto history = all_history(*source_settings);
 
     target_settings->seed_global({}, format_timestamp(std::chrono::system_clock::now()));
     target_settings->write([&](detail::SettingsTransaction& tx) {
@@ -73,6 +92,10 @@ RowCounts copy_database(Storage& from, Storage& to, bool replace) {
             tx.insert_project(project.user_id, project.project_id, project.settings,
                               times.at(project.user_id).at(project.project_id));
         }
+        for (const auto& row : revisions) {
+            tx.set_revision(row);
+        }
+        tx.replace_history(history, bounds.last);
     });
     if (replace) {
         target_sessions->clear();
@@ -89,7 +112,9 @@ RowCounts copy_database(Storage& from, Storage& to, bool replace) {
 
     // Read back: the same layers, the same project times, the same sessions.
     bool same = target_settings->snapshot() == snapshot && target_sessions->all() == sessions &&
-                target_admins->all() == admins;
+                target_admins->all() == admins && target_settings->revisions() == revisions &&
+                all_history(*target_settings) == history &&
+                target_settings->history_bounds().last == bounds.last;
     for (const auto& [user, projects] : times) {
         for (const auto& summary : target_settings->projects(user)) {
             same = same && projects.contains(summary.project_id) &&

@@ -35,4 +35,20 @@ EffectiveProjectSettings merge_layers(EffectiveUserSettings user, std::string_vi
             project ? std::move(*project) : ProjectSettings{}};
 }
 
+Revisions revisions_of(const GlobalSettings& settings) {
+    return {.global = settings.revision, .user = std::nullopt, .project = std::nullopt};
+}
+
+Revisions revisions_of(const EffectiveUserSettings& settings) {
+    return {.global = settings.global_revision,
+            .user = settings.user_revision,
+            .project = std::nullopt};
+}
+
+Revisions revisions_of(const EffectiveProjectSettings& settings) {
+    auto revisions = revisions_of(settings.user);
+    revisions.project = settings.project_revision;
+    return revisions;
+}
+
 }  // namespace settings

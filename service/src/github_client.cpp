@@ -239,7 +239,8 @@ struct GitHubClient::Impl {
             co_await send(config.github_oauth_url, http::verb::post, "/login/oauth/access_token",
                           "", settings::to_json_text(grant));
         if (!answer || answer->status >= 500) {
-            log_for(request_id, settings::log::Level::warn, "the token endpoint could not be reached");
+            log_for(request_id, settings::log::Level::warn,
+                    "the token endpoint could not be reached");
             co_return GitHubFailure::unavailable;
         }
         const auto json = json_object(answer->body);
@@ -257,8 +258,8 @@ struct GitHubClient::Impl {
                                        std::string_view request_id) {
         boost::json::object grant{{"grant_type", "refresh_token"},
                                   {"refresh_token", *tokens.refresh_token}};
-        auto refreshed =
-            co_await request_tokens(std::move(grant), "GitHub refused to refresh a token", request_id);
+        auto refreshed = co_await request_tokens(std::move(grant),
+                                                 "GitHub refused to refresh a token", request_id);
         if (const auto* failure = std::get_if<GitHubFailure>(&refreshed)) {
             answer.projects = *failure;
             co_return false;
@@ -302,8 +303,32 @@ struct GitHubClient::Impl {
         }
         co_return projects;
     }
-};
 
+    asio::awaitable<GitHubProjectsAnswer> projects(session::OAuthTokens tokens,
+                                                   std::string request_id) {
+        // One slot for the list and the refreshes it may need.
+        const auto slot = co_await calls.acquire(executor);
+        if (!slot) {
+            log_for(request_id, settings::log::Level::warn,
+                    "too many calls to GitHub in flight: a project list refused");
+            co_return GitHubProjectsAnswer{GitHubFailure::busy, std::nullopt};
+        }
+        // An access token known to have expired is refreshed before it is used;
+        // one GitHub refuses is refreshed once and the list asked for again.
+        GitHubProjectsAnswer answer{GitHubFailure::rejected, std::nullopt};
+        if (has_expired(tokens) && tokens.refresh_token &&
+            !co_await refresh_into(tokens, answer, request_id)) {
+            co_return answer;
+        }
+        answer.projects = co_await list_projects(tokens.access_token, request_id);
+        const auto* failure = std::get_if<GitHubFailure>(&answer.projects);
+        if (failure != nullptr && *failure == GitHubFailure::rejected && !answer.refreshed &&
+            tokens.refresh_token && co_await refresh_into(tokens, answer, request_id)) {
+            answer.projects = co_await list_projects(tokens.access_token, request_id);
+        }
+        co_return answer;
+    }
+};
 
 GitHubClient::GitHubClient(asio::any_io_executor executor, const Config& config)
     : impl_(std::make_unique<Impl>(std::move(executor), config)) {}
@@ -321,9 +346,8 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(
         co_return GitHubFailure::busy;
     }
     boost::json::object grant{{"code", code}};
-    auto tokens =
-        co_await impl_->request_tokens(std::move(grant), "GitHub rejected an authorization code",
-                                       request_id);
+    auto tokens = co_await impl_->request_tokens(
+        std::move(grant), "GitHub rejected an authorization code", request_id);
     if (const auto* failure = std::get_if<GitHubFailure>(&tokens)) {
         co_return *failure;
     }
@@ -359,28 +383,7 @@ asio::awaitable<std::variant<GitHubLogin, GitHubFailure>> GitHubClient::login(
 
 asio::awaitable<GitHubProjectsAnswer> GitHubClient::projects(session::OAuthTokens tokens,
                                                              std::string request_id) {
-    // An access token known to have expired is refreshed before it is used; one
-    // GitHub refuses is refreshed once and the list asked for again.
-    GitHubProjectsAnswer answer{GitHubFailure::rejected, std::nullopt};
-    // One slot for the list and the refreshes it may need.
-    const auto slot = co_await impl_->calls.acquire(impl_->executor);
-    if (!slot) {
-        log_for(request_id, settings::log::Level::warn,
-                "too many calls to GitHub in flight: a project list refused");
-        answer.projects = GitHubFailure::busy;
-        co_return answer;
-    }
-    if (has_expired(tokens) && tokens.refresh_token &&
-        !co_await impl_->refresh_into(tokens, answer, request_id)) {
-        co_return answer;
-    }
-    answer.projects = co_await impl_->list_projects(tokens.access_token, request_id);
-    const auto* failure = std::get_if<GitHubFailure>(&answer.projects);
-    if (failure != nullptr && *failure == GitHubFailure::rejected && !answer.refreshed &&
-        tokens.refresh_token && co_await impl_->refresh_into(tokens, answer, request_id)) {
-        answer.projects = co_await impl_->list_projects(tokens.access_token, request_id);
-    }
-    co_return answer;
+    return impl_->projects(std::move(tokens), std::move(request_id));
 }
 
 }  // namespace service

@@ -80,14 +80,16 @@ TEST_CASE("the migrated schema has the tables of data-model.md exactly",
                                                          {"notify_agent_completion", "INTEGER"},
                                                          {"notify_new_recommendation", "INTEGER"},
                                                          {"notify_chat_mention", "INTEGER"},
-                                                         {"updated_at", "TEXT NOT NULL"}};
+                                                         {"updated_at", "TEXT NOT NULL"},
+                                                         {"revision", "INTEGER NOT NULL = 1"}};
     CHECK(columns_of(c, "user_preferences") == preferences);
     CHECK(columns_of(c, "project_settings") ==
           std::map<std::string, std::string>{{"github_user_id", "TEXT NOT NULL PK"},
                                              {"project_id", "TEXT NOT NULL PK"},
                                              {"board_display_config", "TEXT"},
                                              {"agent_pipeline_mappings", "TEXT"},
-                                             {"updated_at", "TEXT NOT NULL"}});
+                                             {"updated_at", "TEXT NOT NULL"},
+                                             {"revision", "INTEGER NOT NULL = 1"}});
     CHECK(columns_of(c, "global_settings") ==
           std::map<std::string, std::string>{{"id", "INTEGER PK"},
                                              {"ai_provider", "TEXT NOT NULL = 'copilot'"},
@@ -104,7 +106,24 @@ TEST_CASE("the migrated schema has the tables of data-model.md exactly",
                                              {"notify_new_recommendation", "INTEGER NOT NULL = 1"},
                                              {"notify_chat_mention", "INTEGER NOT NULL = 1"},
                                              {"allowed_models", "TEXT NOT NULL = '[]'"},
-                                             {"updated_at", "TEXT NOT NULL"}});
+                                             {"updated_at", "TEXT NOT NULL"},
+                                             {"revision", "INTEGER NOT NULL = 1"}});
+    CHECK(columns_of(c, "settings_history") ==
+          std::map<std::string, std::string>{{"id", "INTEGER PK"},
+                                             {"at", "TEXT NOT NULL"},
+                                             {"actor_user_id", "TEXT"},
+                                             {"actor_username", "TEXT"},
+                                             {"actor_tool", "TEXT"},
+                                             {"scope", "TEXT NOT NULL"},
+                                             {"github_user_id", "TEXT"},
+                                             {"project_id", "TEXT"},
+                                             {"field", "TEXT NOT NULL"},
+                                             {"old_value", "TEXT"},
+                                             {"new_value", "TEXT"},
+                                             {"revision", "INTEGER NOT NULL"}});
+    CHECK(columns_of(c, "settings_history_counter") ==
+          std::map<std::string, std::string>{{"id", "INTEGER PK"},
+                                             {"last_id", "INTEGER NOT NULL"}});
 
     const auto indexes = [&](const std::string& table) {
         SQLite::Statement q(c,
@@ -119,6 +138,7 @@ TEST_CASE("the migrated schema has the tables of data-model.md exactly",
           "idx_user_sessions_created_at,idx_user_sessions_github_user_id,"
           "idx_user_sessions_updated_at");
     CHECK(indexes("project_settings") == "idx_project_settings_github_user_id");
+    CHECK(indexes("settings_history") == "idx_settings_history_at,idx_settings_history_owner");
 
     SECTION("the global table holds at most the one row with id 1") {
         c.exec("INSERT INTO global_settings (id, updated_at) VALUES (1, 'now')");

@@ -66,23 +66,26 @@ def test_status_reports_without_writing(tmp_path, db):
     assert not (tmp_path / "missing.db").exists()
     code, out, _ = ctl(db, "status")
     assert code == 0
-    assert "schema version: 3 (program: 3)" in out
+    assert "schema version: 4 (program: 4)" in out
     assert "pending migrations: none" in out
     assert "user_sessions=0" in out
 
 
 def test_migrate_applies_what_is_pending(db):
     conn = sqlite3.connect(db)
-    conn.executescript("DROP TABLE admin_users;"
-                       "DELETE FROM schema_migrations WHERE version = 3;"
-                       "UPDATE schema_version SET version = 2;")
+    conn.executescript("DROP TABLE settings_history; DROP TABLE settings_history_counter;"
+                       "ALTER TABLE global_settings DROP COLUMN revision;"
+                       "ALTER TABLE user_preferences DROP COLUMN revision;"
+                       "ALTER TABLE project_settings DROP COLUMN revision;"
+                       "DELETE FROM schema_migrations WHERE version = 4;"
+                       "UPDATE schema_version SET version = 3;")
     conn.close()
     before = db.read_bytes()
     code, out, _ = ctl(db, "status")
-    assert "pending migrations: 003_admin_users.sql" in out
+    assert "pending migrations: 004_revisions_and_history.sql" in out
     assert db.read_bytes() == before
     code, out, _ = ctl(db, "migrate")
-    assert code == 0 and "schema version 3 (applied 1 migrations)" in out
+    assert code == 0 and "schema version 4 (applied 1 migrations)" in out
     assert "pending migrations: none" in ctl(db, "status")[1]
 
 
@@ -278,7 +281,7 @@ def test_copy_usage_and_postgresql_only_commands(tmp_path):
     assert code == 2 and "pg_dump" in err
     assert url_ctl(postgres, "migrate")[0] == 0
     code, out, _ = url_ctl(postgres, "status")
-    assert code == 0 and "schema version: 3" in out
+    assert code == 0 and "schema version: 4" in out
     code, _, err = url_ctl("mysql://x/y", "status")
     assert code == 2 and "DATABASE_URL" in err
 

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <settings/global_settings.hpp>
 #include <settings/preferences.hpp>
 #include <settings/project_settings.hpp>
 
@@ -20,6 +22,9 @@ std::string_view to_string(Source source);
 struct EffectiveUserSettings {
     Preferences values;
     std::array<Source, field_count> sources{};
+    /// The revisions of the layers it was merged from; 0 for a layer with no row.
+    std::int64_t global_revision = 0;
+    std::int64_t user_revision = 0;
 
     [[nodiscard]] Source source(Field field) const { return sources[index_of(field)]; }
 
@@ -32,6 +37,7 @@ struct EffectiveProjectSettings {
     EffectiveUserSettings user;
     std::string project_id;
     ProjectSettings project;
+    std::int64_t project_revision = 0;  ///< 0 when the project has no row
 
     [[nodiscard]] Source board_display_config_source() const {
         return project.board_display_config ? Source::project : Source::global;
@@ -43,6 +49,20 @@ struct EffectiveProjectSettings {
     friend bool operator==(const EffectiveProjectSettings&,
                            const EffectiveProjectSettings&) = default;
 };
+
+/// The layer revisions a view was read at, or that a conditional update expects
+/// (revisions.md): `user` for user and project views, `project` for project views.
+struct Revisions {
+    std::int64_t global = 0;
+    std::optional<std::int64_t> user;
+    std::optional<std::int64_t> project;
+
+    friend bool operator==(const Revisions&, const Revisions&) = default;
+};
+
+Revisions revisions_of(const GlobalSettings& settings);
+Revisions revisions_of(const EffectiveUserSettings& settings);
+Revisions revisions_of(const EffectiveProjectSettings& settings);
 
 /// global ⊕ user: each field from `user` where it sets one, else from `global`.
 /// The one merge of the libraries; it never sees how the layers were stored.

@@ -54,23 +54,33 @@ inline void append_prefixed(FieldErrors& errors, const std::string& prefix,
 
 /// Either a value or the complete list of field errors that prevented it.
 /// Validation failures are expected outcomes, so they are values, not exceptions.
+/// A conditional update whose expected revisions were not the stored ones is a
+/// conflict: nothing was written, and the value is the current view.
 template <typename T>
 class Outcome {
   public:
     Outcome(T value) : state_(std::move(value)) {}              // NOLINT: implicit by design
     Outcome(FieldErrors errors) : state_(std::move(errors)) {}  // NOLINT: implicit by design
 
-    [[nodiscard]] bool ok() const { return std::holds_alternative<T>(state_); }
-    explicit operator bool() const { return ok(); }
+    static Outcome conflict(T current) {
+        Outcome outcome(std::move(current));
+        outcome.conflict_ = true;
+        return outcome;
+    }
 
-    /// Only valid when `ok()`.
+    [[nodiscard]] bool ok() const { return std::holds_alternative<T>(state_) && !conflict_; }
+    explicit operator bool() const { return ok(); }
+    [[nodiscard]] bool conflicted() const { return conflict_; }
+
+    /// Valid when `ok()` (the result) or `conflicted()` (the current view).
     [[nodiscard]] const T& value() const& { return std::get<T>(state_); }
     [[nodiscard]] T&& value() && { return std::get<T>(std::move(state_)); }
-    /// Only valid when `!ok()`.
+    /// Valid when neither `ok()` nor `conflicted()`.
     [[nodiscard]] const FieldErrors& errors() const { return std::get<FieldErrors>(state_); }
 
   private:
     std::variant<T, FieldErrors> state_;
+    bool conflict_ = false;
 };
 
 }  // namespace settings

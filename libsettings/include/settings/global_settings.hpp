@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct GlobalSettings {
     /// When non-empty, the only values `ai.model` may be set to.
     std::vector<std::string> allowed_models;
     std::string updated_at;
+    /// 1 when the row was created, +1 at every write that changed a value.
+    std::int64_t revision = 0;
 
     friend bool operator==(const GlobalSettings&, const GlobalSettings&) = default;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
@@ -44,29 +45,31 @@ std::string assignments() {
 
 const int prefs = static_cast<int>(field_count);
 
-const PgStatement select_global{"select_global", "SELECT " + column_list() + ", allowed_models, " +
-                                                     pg_timestamp("updated_at") +
-                                                     " FROM global_settings WHERE id = 1"};
+const PgStatement select_global{
+    "select_global", "SELECT " + column_list() + ", allowed_models, " + pg_timestamp("updated_at") +
+                         ", revision FROM global_settings WHERE id = 1"};
 const PgStatement select_global_for_update{"select_global_for_update",
                                            select_global.sql + " FOR UPDATE"};
 
 const PgStatement select_user_layers{
     "select_user_layers", "SELECT " + column_list("g.") + ", " + column_list("u.") +
-                              ", u.github_user_id IS NOT NULL"
+                              ", u.github_user_id IS NOT NULL, g.revision, coalesce(u.revision, 0)"
                               " FROM global_settings AS g LEFT JOIN user_preferences AS u"
                               " ON u.github_user_id = $1 WHERE g.id = 1"};
 
 const PgStatement select_project_layers{
     "select_project_layers", "SELECT " + column_list("g.") + ", " + column_list("u.") +
-                                 ", u.github_user_id IS NOT NULL, p.github_user_id IS NOT NULL,"
-                                 " p.board_display_config, p.agent_pipeline_mappings"
+                                 ", u.github_user_id IS NOT NULL, g.revision,"
+                                 " coalesce(u.revision, 0), p.github_user_id IS NOT NULL,"
+                                 " p.board_display_config, p.agent_pipeline_mappings,"
+                                 " coalesce(p.revision, 0)"
                                  " FROM global_settings AS g LEFT JOIN user_preferences AS u"
                                  " ON u.github_user_id = $1 LEFT JOIN project_settings AS p"
                                  " ON p.github_user_id = $1 AND p.project_id = $2 WHERE g.id = 1"};
 
 const PgStatement select_user{"select_user",
                               "SELECT " + column_list() + ", " + pg_timestamp("updated_at") +
-                                  " FROM user_preferences WHERE github_user_id = $1"};
+                                  ", revision FROM user_preferences WHERE github_user_id = $1"};
 const PgStatement select_user_for_update{"select_user_for_update", select_user.sql + " FOR UPDATE"};
 
 const PgStatement insert_user_sql{"insert_user", "INSERT INTO user_preferences (github_user_id, " +
@@ -74,19 +77,19 @@ const PgStatement insert_user_sql{"insert_user", "INSERT INTO user_preferences (
                                                      parameters(1, field_count + 2) +
                                                      ") ON CONFLICT (github_user_id) DO NOTHING"};
 
-const PgStatement update_user_sql{"update_user",
-                                  "UPDATE user_preferences SET " + assignments() +
-                                      "updated_at = " + placeholder(prefs + 1) +
-                                      " WHERE github_user_id = " + placeholder(prefs + 2)};
+const PgStatement update_user_sql{
+    "update_user",
+    "UPDATE user_preferences SET " + assignments() + "updated_at = " + placeholder(prefs + 1) +
+        ", revision = revision + 1 WHERE github_user_id = " + placeholder(prefs + 2)};
 
 const PgStatement update_global_sql{
-    "update_global", "UPDATE global_settings SET " + assignments() +
-                         "allowed_models = " + placeholder(prefs + 1) +
-                         ", updated_at = " + placeholder(prefs + 2) + " WHERE id = 1"};
+    "update_global",
+    "UPDATE global_settings SET " + assignments() + "allowed_models = " + placeholder(prefs + 1) +
+        ", updated_at = " + placeholder(prefs + 2) + ", revision = revision + 1 WHERE id = 1"};
 
 const PgStatement select_project_for_update{
     "select_project_for_update",
-    "SELECT board_display_config, agent_pipeline_mappings FROM project_settings "
+    "SELECT board_display_config, agent_pipeline_mappings, revision FROM project_settings "
     "WHERE github_user_id = $1 AND project_id = $2 FOR UPDATE"};
 
 const PgStatement insert_project_sql{
@@ -98,7 +101,7 @@ const PgStatement insert_project_sql{
 const PgStatement update_project_sql{
     "update_project",
     "UPDATE project_settings SET board_display_config = $3, agent_pipeline_mappings = $4, "
-    "updated_at = $5 WHERE github_user_id = $1 AND project_id = $2"};
+    "updated_at = $5, revision = revision + 1 WHERE github_user_id = $1 AND project_id = $2"};
 
 // A transaction-scoped lock per user (the two-key space, apart from the
 // migrator's): writers that may add a project row for the user queue here, so
@@ -125,6 +128,95 @@ const PgStatement select_all_projects{
     "SELECT github_user_id, project_id, board_display_config, agent_pipeline_mappings "
     "FROM project_settings ORDER BY github_user_id COLLATE \"C\", project_id COLLATE \"C\""};
 
+// The counter row stays locked until the commit: ids are handed out in commit
+// order across hosts (migration 004).
+const PgStatement reserve_history_ids{
+    "reserve_history_ids",
+    "UPDATE settings_history_counter SET last_id = last_id + $1 WHERE id = 1 RETURNING last_id"};
+
+const PgStatement insert_history{
+    "insert_history",
+    "INSERT INTO settings_history (id, at, actor_user_id, actor_username, actor_tool, scope, "
+    "github_user_id, project_id, field, old_value, new_value, revision) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
+
+const PgStatement set_global_revision{"set_global_revision",
+                                      "UPDATE global_settings SET revision = $1 WHERE id = 1"};
+const PgStatement set_user_revision{
+    "set_user_revision", "UPDATE user_preferences SET revision = $1 WHERE github_user_id = $2"};
+const PgStatement set_project_revision{
+    "set_project_revision",
+    "UPDATE project_settings SET revision = $1 WHERE github_user_id = $2 AND project_id = $3"};
+const PgStatement set_history_counter{
+    "set_history_counter", "UPDATE settings_history_counter SET last_id = $1 WHERE id = 1"};
+
+// Byte order, as on SQLite.
+const PgStatement select_revisions{
+    "select_revisions",
+    "SELECT * FROM (SELECT 0 AS rank, '' AS user_id, '' AS project_id, revision "
+    "FROM global_settings "
+    "UNION ALL SELECT 1, github_user_id, '', revision FROM user_preferences "
+    "UNION ALL SELECT 2, github_user_id, project_id, revision FROM project_settings) AS r "
+    "ORDER BY r.user_id COLLATE \"C\", r.rank, r.project_id COLLATE \"C\""};
+
+const PgStatement purge_history_sql{
+    "purge_history",
+    "DELETE FROM settings_history WHERE id IN (SELECT id FROM settings_history WHERE at < $1 "
+    "ORDER BY id LIMIT $2)"};
+
+const std::string history_columns =
+    "id, " + pg_timestamp("at") +
+    ", actor_user_id, actor_username, actor_tool, scope, github_user_id, project_id, field, "
+    "old_value, new_value, revision FROM settings_history ";
+
+// $2 is the scope, or 'all' for global and the user's own rows; $3 the user;
+// $4 a project id or NULL.
+const PgStatement select_history{
+    "select_history", "SELECT " + history_columns +
+                          "WHERE id < $1 AND ("
+                          "($2 = 'all' AND (scope = 'global' OR github_user_id = $3)) OR "
+                          "(scope = $2 AND ($2 = 'global' OR github_user_id = $3) AND "
+                          "($4::text IS NULL OR project_id = $4))) ORDER BY id DESC LIMIT $5"};
+
+const PgStatement select_history_after{
+    "select_history_after", "SELECT " + history_columns + "WHERE id > $1 ORDER BY id LIMIT $2"};
+
+const PgStatement select_history_bounds{
+    "select_history_bounds",
+    "SELECT coalesce((SELECT min(id) FROM settings_history), c.last_id + 1), c.last_id "
+    "FROM settings_history_counter AS c WHERE c.id = 1"};
+
+std::optional<std::string> nonempty(const std::string& text) {
+    return text.empty() ? std::nullopt : std::optional(text);
+}
+
+std::vector<HistoryEntry> read_history(const PgResult& result) {
+    std::vector<HistoryEntry> out;
+    out.reserve(static_cast<std::size_t>(result.rows()));
+    for (int row = 0; row < result.rows(); ++row) {
+        HistoryEntry entry;
+        entry.id = std::stoll(result.text(row, 0));
+        entry.at = result.text(row, 1);
+        entry.actor = {result.optional_text(row, 2).value_or(""),
+                       result.optional_text(row, 3).value_or(""),
+                       result.optional_text(row, 4).value_or("")};
+        entry.scope = parse_scope(result.text(row, 5)).value_or(Scope::global);
+        entry.user_id = result.optional_text(row, 6).value_or("");
+        entry.project_id = result.optional_text(row, 7);
+        entry.field = result.text(row, 8);
+        entry.old_value = result.optional_text(row, 9);
+        entry.new_value = result.optional_text(row, 10);
+        entry.revision = std::stoll(result.text(row, 11));
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+// select_revisions' first column: 0 global, 1 user, 2 project.
+Scope scope_of_rank(int rank) {
+    return rank == 0 ? Scope::global : rank == 1 ? Scope::user : Scope::project;
+}
+
 [[noreturn]] void global_row_missing() {
     throw StorageError("the global settings row is missing");
 }
@@ -134,7 +226,7 @@ GlobalSettings read_global(const PgResult& result) {
         global_row_missing();
     }
     return {pg_preferences(result, 0, 0), parse_allowed_models(result.text(0, prefs)),
-            result.text(0, prefs + 1)};
+            result.text(0, prefs + 1), std::stoll(result.text(0, prefs + 2))};
 }
 
 ProjectSettings read_project(const PgResult& result, int row, int first) {
@@ -152,7 +244,9 @@ UserLayers read_user_layers(const PgResult& result) {
     if (result.rows() == 0) {
         global_row_missing();
     }
-    UserLayers layers{pg_preferences(result, 0, 0), std::nullopt};
+    UserLayers layers{pg_preferences(result, 0, 0), std::nullopt,
+                      std::stoll(result.text(0, 2 * prefs + 1)),
+                      std::stoll(result.text(0, 2 * prefs + 2))};
     if (result.text(0, 2 * prefs) == "t") {
         layers.user = pg_preferences(result, 0, prefs);
     }
@@ -240,12 +334,13 @@ class PgSettingsTransaction final : public SettingsTransaction {
         db().run(update_global_sql, params);
     }
 
-    std::optional<Preferences> user_for_update(std::string_view user_id) override {
+    std::optional<Revised<Preferences>> user_for_update(std::string_view user_id) override {
         const auto result = db().run(select_user_for_update, {std::string(user_id)});
         if (result.rows() == 0) {
             return std::nullopt;
         }
-        return pg_preferences(result, 0, 0);
+        return Revised<Preferences>{pg_preferences(result, 0, 0),
+                                    std::stoll(result.text(0, prefs + 1))};
     }
 
     bool insert_user(std::string_view user_id, const Preferences& overrides,
@@ -265,14 +360,14 @@ class PgSettingsTransaction final : public SettingsTransaction {
         db().run(update_user_sql, params);
     }
 
-    std::optional<ProjectSettings> project_for_update(std::string_view user_id,
-                                                      std::string_view project_id) override {
+    std::optional<Revised<ProjectSettings>> project_for_update(
+        std::string_view user_id, std::string_view project_id) override {
         const auto result =
             db().run(select_project_for_update, {std::string(user_id), std::string(project_id)});
         if (result.rows() == 0) {
             return std::nullopt;
         }
-        return read_project(result, 0, 0);
+        return Revised<ProjectSettings>{read_project(result, 0, 0), std::stoll(result.text(0, 2))};
     }
 
     bool insert_project(std::string_view user_id, std::string_view project_id,
@@ -299,8 +394,57 @@ class PgSettingsTransaction final : public SettingsTransaction {
         db().exec("DELETE FROM user_preferences");
     }
 
+    std::int64_t append_history(const std::vector<HistoryEntry>& entries) override {
+        const auto reserved = db().run(reserve_history_ids, {std::to_string(entries.size())});
+        if (reserved.rows() == 0) {
+            throw StorageError("the history counter row is missing");
+        }
+        const std::int64_t last = std::stoll(reserved.text(0, 0));
+        std::int64_t id = last - static_cast<std::int64_t>(entries.size());
+        for (const auto& entry : entries) {
+            insert_entry(++id, entry);
+        }
+        return last;
+    }
+
+    void set_revision(const RowRevision& row) override {
+        const auto revision = std::to_string(row.revision);
+        switch (row.scope) {
+            case Scope::global:
+                db().run(set_global_revision, {revision});
+                break;
+            case Scope::user:
+                db().run(set_user_revision, {revision, row.user_id});
+                break;
+            case Scope::project:
+                db().run(set_project_revision, {revision, row.user_id, row.project_id});
+                break;
+        }
+    }
+
+    void replace_history(const std::vector<HistoryEntry>& entries, std::int64_t last_id) override {
+        db().exec("DELETE FROM settings_history");
+        for (const auto& entry : entries) {
+            insert_entry(entry.id, entry);
+        }
+        db().run(set_history_counter, {std::to_string(last_id)});
+    }
+
+    std::size_t purge_history(const std::string& before, std::size_t limit) override {
+        return static_cast<std::size_t>(
+            db().run(purge_history_sql, {before, std::to_string(limit)}).affected());
+    }
+
   private:
     PgConnection& db() { return connection_.get(); }
+
+    void insert_entry(std::int64_t id, const HistoryEntry& entry) {
+        db().run(insert_history,
+                 {std::to_string(id), entry.at, nonempty(entry.actor.github_user_id),
+                  nonempty(entry.actor.github_username), nonempty(entry.actor.tool),
+                  std::string(to_string(entry.scope)), nonempty(entry.user_id), entry.project_id,
+                  entry.field, entry.old_value, entry.new_value, std::to_string(entry.revision)});
+    }
 
     PgWriteConnection& connection_;
 };
@@ -348,9 +492,10 @@ class PgSettingsBackend final : public SettingsBackend {
             const auto result =
                 db.run(select_project_layers, {std::string(user_id), std::string(project_id)});
             ProjectLayers layers{read_user_layers(result), std::nullopt};
-            if (result.text(0, 2 * prefs + 1) == "t") {
-                layers.project = read_project(result, 0, 2 * prefs + 2);
+            if (result.text(0, 2 * prefs + 3) == "t") {
+                layers.project = read_project(result, 0, 2 * prefs + 4);
             }
+            layers.project_revision = std::stoll(result.text(0, 2 * prefs + 6));
             return layers;
         });
     }
@@ -403,6 +548,46 @@ class PgSettingsBackend final : public SettingsBackend {
                 }
                 throw;
             }
+        });
+    }
+
+    std::vector<HistoryEntry> history(const HistoryQuery& query) override {
+        return pool_.with([&](PgConnection& db) {
+            return read_history(db.run(
+                select_history,
+                {std::to_string(query.before.value_or(std::numeric_limits<std::int64_t>::max())),
+                 query.scope ? std::string(to_string(*query.scope)) : std::string("all"),
+                 query.user_id, query.project_id, std::to_string(query.limit + 1)}));
+        });
+    }
+
+    std::vector<HistoryEntry> history_after(std::int64_t after, std::size_t limit) override {
+        return pool_.with([&](PgConnection& db) {
+            return read_history(
+                db.run(select_history_after, {std::to_string(after), std::to_string(limit)}));
+        });
+    }
+
+    std::vector<RowRevision> revisions() override {
+        return pool_.with([](PgConnection& db) {
+            const auto result = db.run(select_revisions);
+            std::vector<RowRevision> out;
+            for (int row = 0; row < result.rows(); ++row) {
+                out.push_back({scope_of_rank(std::stoi(result.text(row, 0))),
+                               result.text(row, 1), result.text(row, 2),
+                               std::stoll(result.text(row, 3))});
+            }
+            return out;
+        });
+    }
+
+    HistoryBounds history_bounds() override {
+        return pool_.with([](PgConnection& db) {
+            const auto result = db.run(select_history_bounds);
+            if (result.rows() == 0) {
+                throw StorageError("the history counter row is missing");
+            }
+            return HistoryBounds{std::stoll(result.text(0, 0)), std::stoll(result.text(0, 1))};
         });
     }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 
 #include <SQLiteCpp/Database.h>
@@ -40,23 +41,25 @@ std::string assignments() {
 
 std::string select_global_sql() {
     return "SELECT " + column_list() +
-           ", allowed_models, updated_at FROM global_settings WHERE id = 1";
+           ", allowed_models, updated_at, revision FROM global_settings WHERE id = 1";
 }
 
 // Effective views are read with one statement: a single statement sees one
 // snapshot, so no explicit transaction is needed, and the hot path runs one
-// prepared query instead of two. The last column tells whether the user has a row.
+// prepared query instead of two. After the two layers: whether the user has a
+// row, and the two revisions.
 std::string select_user_layers_sql() {
     return "SELECT " + column_list("g.") + ", " + column_list("u.") +
-           ", u.github_user_id IS NOT NULL"
+           ", u.github_user_id IS NOT NULL, g.revision, coalesce(u.revision, 0)"
            " FROM global_settings AS g LEFT JOIN user_preferences AS u"
            " ON u.github_user_id = ?1 WHERE g.id = 1";
 }
 
 std::string select_project_layers_sql() {
     return "SELECT " + column_list("g.") + ", " + column_list("u.") +
-           ", u.github_user_id IS NOT NULL, p.github_user_id IS NOT NULL,"
-           " p.board_display_config, p.agent_pipeline_mappings"
+           ", u.github_user_id IS NOT NULL, g.revision, coalesce(u.revision, 0),"
+           " p.github_user_id IS NOT NULL, p.board_display_config, p.agent_pipeline_mappings,"
+           " coalesce(p.revision, 0)"
            " FROM global_settings AS g LEFT JOIN user_preferences AS u"
            " ON u.github_user_id = ?1 LEFT JOIN project_settings AS p"
            " ON p.github_user_id = ?1 AND p.project_id = ?2 WHERE g.id = 1";
@@ -64,7 +67,7 @@ std::string select_project_layers_sql() {
 
 std::string select_user_sql() {
     return "SELECT " + column_list() +
-           ", updated_at FROM user_preferences WHERE github_user_id = ?";
+           ", updated_at, revision FROM user_preferences WHERE github_user_id = ?";
 }
 
 std::string insert_user_sql() {
@@ -75,12 +78,12 @@ std::string insert_user_sql() {
 
 std::string update_user_sql() {
     return "UPDATE user_preferences SET " + assignments() +
-           "updated_at = ? WHERE github_user_id = ?";
+           "updated_at = ?, revision = revision + 1 WHERE github_user_id = ?";
 }
 
 std::string update_global_sql() {
     return "UPDATE global_settings SET " + assignments() +
-           "allowed_models = ?, updated_at = ? WHERE id = 1";
+           "allowed_models = ?, updated_at = ?, revision = revision + 1 WHERE id = 1";
 }
 
 std::string select_all_users_sql() {
@@ -91,7 +94,7 @@ std::string select_all_users_sql() {
 constexpr auto count_global_sql = "SELECT count(*) FROM global_settings";
 
 constexpr auto select_project_sql =
-    "SELECT board_display_config, agent_pipeline_mappings FROM project_settings "
+    "SELECT board_display_config, agent_pipeline_mappings, revision FROM project_settings "
     "WHERE github_user_id = ? AND project_id = ?";
 
 constexpr auto insert_project_sql =
@@ -101,7 +104,7 @@ constexpr auto insert_project_sql =
 
 constexpr auto update_project_sql =
     "UPDATE project_settings SET board_display_config = ?, agent_pipeline_mappings = ?, "
-    "updated_at = ? WHERE github_user_id = ? AND project_id = ?";
+    "updated_at = ?, revision = revision + 1 WHERE github_user_id = ? AND project_id = ?";
 
 constexpr auto count_projects_sql =
     "SELECT count(*) FROM project_settings WHERE github_user_id = ?";
@@ -113,6 +116,55 @@ constexpr auto select_projects_sql =
 constexpr auto select_all_projects_sql =
     "SELECT github_user_id, project_id, board_display_config, agent_pipeline_mappings "
     "FROM project_settings ORDER BY github_user_id, project_id";
+
+// Ids come from the counter row, which stays locked until the commit (BEGIN
+// IMMEDIATE locks the whole file anyway).
+constexpr auto reserve_history_ids_sql =
+    "UPDATE settings_history_counter SET last_id = last_id + ? WHERE id = 1 RETURNING last_id";
+
+constexpr auto insert_history_sql =
+    "INSERT INTO settings_history (id, at, actor_user_id, actor_username, actor_tool, scope, "
+    "github_user_id, project_id, field, old_value, new_value, revision) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+constexpr auto set_global_revision_sql = "UPDATE global_settings SET revision = ? WHERE id = 1";
+constexpr auto set_user_revision_sql =
+    "UPDATE user_preferences SET revision = ? WHERE github_user_id = ?";
+constexpr auto set_project_revision_sql =
+    "UPDATE project_settings SET revision = ? WHERE github_user_id = ? AND project_id = ?";
+constexpr auto set_history_counter_sql =
+    "UPDATE settings_history_counter SET last_id = ? WHERE id = 1";
+
+constexpr auto select_revisions_sql =
+    "SELECT * FROM (SELECT 0 AS rank, '' AS user_id, '' AS project_id, revision "
+    "FROM global_settings "
+    "UNION ALL SELECT 1, github_user_id, '', revision FROM user_preferences "
+    "UNION ALL SELECT 2, github_user_id, project_id, revision FROM project_settings) AS r "
+    "ORDER BY r.user_id, r.rank, r.project_id";
+
+constexpr auto purge_history_sql =
+    "DELETE FROM settings_history WHERE id IN (SELECT id FROM settings_history WHERE at < ? "
+    "ORDER BY id LIMIT ?)";
+
+std::string select_history_sql(std::string_view rest) {
+    return "SELECT id, at, actor_user_id, actor_username, actor_tool, scope, github_user_id, "
+           "project_id, field, old_value, new_value, revision FROM settings_history " +
+           std::string(rest);
+}
+
+// ?2 is the scope, or 'all' for global and the user's own rows; ?3 the user;
+// ?4 a project id or NULL.
+constexpr std::string_view history_page_filter =
+    "WHERE id < ?1 AND ("
+    "(?2 = 'all' AND (scope = 'global' OR github_user_id = ?3)) OR "
+    "(scope = ?2 AND (?2 = 'global' OR github_user_id = ?3) AND (?4 IS NULL OR project_id = ?4))"
+    ") ORDER BY id DESC LIMIT ?5";
+
+constexpr std::string_view history_after_filter = "WHERE id > ? ORDER BY id LIMIT ?";
+
+constexpr auto select_history_bounds_sql =
+    "SELECT coalesce((SELECT min(id) FROM settings_history), c.last_id + 1), c.last_id "
+    "FROM settings_history_counter AS c WHERE c.id = 1";
 
 // Reads the preference columns that start at column `first` of the current row.
 Preferences read_preferences(SQLite::Statement& row, int first = 0) {
@@ -204,6 +256,44 @@ ProjectSettings read_project(SQLite::Statement& row, int first) {
     return project;
 }
 
+std::optional<std::string> optional_text(const SQLite::Column& column) {
+    if (column.isNull()) {
+        return std::nullopt;
+    }
+    return column.getString();
+}
+
+// An empty text is stored as NULL (the actor's unused half, a global row's user).
+void bind_nonempty(SQLite::Statement& statement, int index, const std::string& text) {
+    if (text.empty()) {
+        statement.bind(index);
+    } else {
+        statement.bind(index, text);
+    }
+}
+
+HistoryEntry read_history_entry(SQLite::Statement& row) {
+    HistoryEntry entry;
+    entry.id = row.getColumn(0).getInt64();
+    entry.at = row.getColumn(1).getString();
+    entry.actor = {optional_text(row.getColumn(2)).value_or(""),
+                   optional_text(row.getColumn(3)).value_or(""),
+                   optional_text(row.getColumn(4)).value_or("")};
+    entry.scope = parse_scope(row.getColumn(5).getString()).value_or(Scope::global);
+    entry.user_id = optional_text(row.getColumn(6)).value_or("");
+    entry.project_id = optional_text(row.getColumn(7));
+    entry.field = row.getColumn(8).getString();
+    entry.old_value = optional_text(row.getColumn(9));
+    entry.new_value = optional_text(row.getColumn(10));
+    entry.revision = row.getColumn(11).getInt64();
+    return entry;
+}
+
+// select_revisions' first column: 0 global, 1 user, 2 project.
+Scope scope_of_rank(int rank) {
+    return rank == 0 ? Scope::global : rank == 1 ? Scope::user : Scope::project;
+}
+
 [[noreturn]] void global_row_missing() {
     throw StorageError("the global settings row is missing");
 }
@@ -280,27 +370,30 @@ class Reads {
         global.preferences = read_preferences(*row);
         global.allowed_models = parse_allowed_models(row->getColumn(field_count).getString());
         global.updated_at = row->getColumn(field_count + 1).getString();
+        global.revision = row->getColumn(field_count + 2).getInt64();
         return global;
     }
 
-    std::optional<UserPreferences> user(std::string_view user_id) {
+    std::optional<Revised<UserPreferences>> user(std::string_view user_id) {
         StatementScope row(select_user_);
         row->bind(1, std::string(user_id));
         if (!row->executeStep()) {
             return std::nullopt;
         }
-        return UserPreferences{std::string(user_id), read_preferences(*row),
-                               row->getColumn(field_count).getString()};
+        return Revised<UserPreferences>{
+            {std::string(user_id), read_preferences(*row), row->getColumn(field_count).getString()},
+            row->getColumn(field_count + 1).getInt64()};
     }
 
-    std::optional<ProjectSettings> project(std::string_view user_id, std::string_view project_id) {
+    std::optional<Revised<ProjectSettings>> project(std::string_view user_id,
+                                                    std::string_view project_id) {
         StatementScope row(select_project_);
         row->bind(1, std::string(user_id));
         row->bind(2, std::string(project_id));
         if (!row->executeStep()) {
             return std::nullopt;
         }
-        return read_project(*row, 0);
+        return Revised<ProjectSettings>{read_project(*row, 0), row->getColumn(2).getInt64()};
     }
 
   private:
@@ -320,7 +413,10 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
           update_global_(db, update_global_sql()),
           insert_project_(db, insert_project_sql),
           update_project_(db, update_project_sql),
-          count_projects_(db, count_projects_sql) {}
+          count_projects_(db, count_projects_sql),
+          reserve_history_ids_(db, reserve_history_ids_sql),
+          insert_history_(db, insert_history_sql),
+          purge_history_(db, purge_history_sql) {}
 
     // BEGIN IMMEDIATE holds the file's write lock: every read here is already
     // safe from concurrent writers.
@@ -335,12 +431,12 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
         update->exec();
     }
 
-    std::optional<Preferences> user_for_update(std::string_view user_id) override {
+    std::optional<Revised<Preferences>> user_for_update(std::string_view user_id) override {
         auto user = reads_.user(user_id);
         if (!user) {
             return std::nullopt;
         }
-        return std::move(user->overrides);
+        return Revised<Preferences>{std::move(user->value.overrides), user->revision};
     }
 
     bool insert_user(std::string_view user_id, const Preferences& overrides,
@@ -361,8 +457,8 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
         update->exec();
     }
 
-    std::optional<ProjectSettings> project_for_update(std::string_view user_id,
-                                                      std::string_view project_id) override {
+    std::optional<Revised<ProjectSettings>> project_for_update(
+        std::string_view user_id, std::string_view project_id) override {
         return reads_.project(user_id, project_id);
     }
 
@@ -401,7 +497,86 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
         db_.exec("DELETE FROM user_preferences");
     }
 
+    std::int64_t append_history(const std::vector<HistoryEntry>& entries) override {
+        StatementScope reserve(reserve_history_ids_);
+        reserve->bind(1, static_cast<std::int64_t>(entries.size()));
+        if (!reserve->executeStep()) {
+            throw StorageError("the history counter row is missing");
+        }
+        const std::int64_t last = reserve->getColumn(0).getInt64();
+        std::int64_t id = last - static_cast<std::int64_t>(entries.size());
+        for (const auto& entry : entries) {
+            insert_entry(++id, entry);
+        }
+        return last;
+    }
+
+    std::size_t purge_history(const std::string& before, std::size_t limit) override {
+        StatementScope purge(purge_history_);
+        purge->bind(1, before);
+        purge->bind(2, static_cast<std::int64_t>(limit));
+        return static_cast<std::size_t>(purge->exec());
+    }
+
+    void set_revision(const RowRevision& row) override {
+        switch (row.scope) {
+            case Scope::global:
+                run_with(db_, set_global_revision_sql, {row.revision});
+                break;
+            case Scope::user: {
+                SQLite::Statement update(db_, set_user_revision_sql);
+                update.bind(1, row.revision);
+                update.bind(2, row.user_id);
+                update.exec();
+                break;
+            }
+            case Scope::project: {
+                SQLite::Statement update(db_, set_project_revision_sql);
+                update.bind(1, row.revision);
+                update.bind(2, row.user_id);
+                update.bind(3, row.project_id);
+                update.exec();
+                break;
+            }
+        }
+    }
+
+    void replace_history(const std::vector<HistoryEntry>& entries, std::int64_t last_id) override {
+        db_.exec("DELETE FROM settings_history");
+        for (const auto& entry : entries) {
+            insert_entry(entry.id, entry);
+        }
+        run_with(db_, set_history_counter_sql, {last_id});
+    }
+
   private:
+    static void run_with(SQLite::Database& db, const char* sql,
+                         std::initializer_list<std::int64_t> values) {
+        SQLite::Statement statement(db, sql);
+        int index = 0;
+        for (const auto value : values) {
+            statement.bind(++index, value);
+        }
+        statement.exec();
+    }
+
+    void insert_entry(std::int64_t id, const HistoryEntry& entry) {
+        StatementScope insert(insert_history_);
+        insert->bind(1, id);
+        insert->bind(2, entry.at);
+        bind_nonempty(*insert, 3, entry.actor.github_user_id);
+        bind_nonempty(*insert, 4, entry.actor.github_username);
+        bind_nonempty(*insert, 5, entry.actor.tool);
+        insert->bind(6, std::string(to_string(entry.scope)));
+        bind_nonempty(*insert, 7, entry.user_id);
+        bind_optional_text(*insert, 8, entry.project_id);
+        insert->bind(9, entry.field);
+        bind_optional_text(*insert, 10, entry.old_value);
+        bind_optional_text(*insert, 11, entry.new_value);
+        insert->bind(12, entry.revision);
+        insert->exec();
+    }
+
     SQLite::Database& db_;
     Reads reads_;
     SQLite::Statement insert_user_;
@@ -410,6 +585,9 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     SQLite::Statement insert_project_;
     SQLite::Statement update_project_;
     SQLite::Statement count_projects_;
+    SQLite::Statement reserve_history_ids_;
+    SQLite::Statement insert_history_;
+    SQLite::Statement purge_history_;
 };
 
 class SqliteSettingsBackend final : public SettingsBackend {
@@ -419,12 +597,16 @@ class SqliteSettingsBackend final : public SettingsBackend {
           reader_(database.open_connection()),
           transaction_(writer_.connection()),
           batch_(writer_.connection()),
-          group_(batch_, writer_.busy_timeout(), [this] { writer_.ensure_file_in_place(); },
-                 std::move(on_batch)),
+          group_(
+              batch_, writer_.busy_timeout(), [this] { writer_.ensure_file_in_place(); },
+              std::move(on_batch)),
           reads_(reader_.connection()),
           select_user_layers_(reader_.connection(), select_user_layers_sql()),
           select_project_layers_(reader_.connection(), select_project_layers_sql()),
-          select_projects_(reader_.connection(), select_projects_sql) {}
+          select_projects_(reader_.connection(), select_projects_sql),
+          select_history_(reader_.connection(), select_history_sql(history_page_filter)),
+          select_history_after_(reader_.connection(), select_history_sql(history_after_filter)),
+          select_history_bounds_(reader_.connection(), select_history_bounds_sql) {}
 
     bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) override {
         auto& db = writer_.connection();
@@ -478,16 +660,23 @@ class SqliteSettingsBackend final : public SettingsBackend {
                 global_row_missing();
             }
             ProjectLayers layers{read_user_layers(*row), std::nullopt};
-            const int first = 2 * static_cast<int>(field_count) + 1;
+            const int first = 2 * static_cast<int>(field_count) + 3;
             if (row->getColumn(first).getInt() != 0) {
                 layers.project = read_project(*row, first + 1);
             }
+            layers.project_revision = row->getColumn(first + 3).getInt64();
             return layers;
         });
     }
 
     std::optional<UserPreferences> user(std::string_view user_id) override {
-        return read("reading user preferences", [&] { return reads_.user(user_id); });
+        return read("reading user preferences", [&]() -> std::optional<UserPreferences> {
+            auto user = reads_.user(user_id);
+            if (!user) {
+                return std::nullopt;
+            }
+            return std::move(user->value);
+        });
     }
 
     std::vector<ProjectSummary> projects(std::string_view user_id) override {
@@ -530,6 +719,58 @@ class SqliteSettingsBackend final : public SettingsBackend {
         });
     }
 
+    std::vector<HistoryEntry> history(const HistoryQuery& query) override {
+        return read("reading history", [&] {
+            StatementScope rows(select_history_);
+            rows->bind(1, query.before.value_or(std::numeric_limits<std::int64_t>::max()));
+            rows->bind(2, query.scope ? std::string(to_string(*query.scope)) : std::string("all"));
+            rows->bind(3, query.user_id);
+            bind_optional_text(*rows, 4, query.project_id);
+            rows->bind(5, static_cast<std::int64_t>(query.limit + 1));
+            std::vector<HistoryEntry> out;
+            while (rows->executeStep()) {
+                out.push_back(read_history_entry(*rows));
+            }
+            return out;
+        });
+    }
+
+    std::vector<HistoryEntry> history_after(std::int64_t after, std::size_t limit) override {
+        return read("reading history", [&] {
+            StatementScope rows(select_history_after_);
+            rows->bind(1, after);
+            rows->bind(2, static_cast<std::int64_t>(limit));
+            std::vector<HistoryEntry> out;
+            while (rows->executeStep()) {
+                out.push_back(read_history_entry(*rows));
+            }
+            return out;
+        });
+    }
+
+    std::vector<RowRevision> revisions() override {
+        return read("reading revisions", [&] {
+            SQLite::Statement rows(reader_.connection(), select_revisions_sql);
+            std::vector<RowRevision> out;
+            while (rows.executeStep()) {
+                out.push_back({scope_of_rank(rows.getColumn(0).getInt()),
+                               rows.getColumn(1).getString(), rows.getColumn(2).getString(),
+                               rows.getColumn(3).getInt64()});
+            }
+            return out;
+        });
+    }
+
+    HistoryBounds history_bounds() override {
+        return read("reading history", [&] {
+            StatementScope row(select_history_bounds_);
+            if (!row->executeStep()) {
+                throw StorageError("the history counter row is missing");
+            }
+            return HistoryBounds{row->getColumn(0).getInt64(), row->getColumn(1).getInt64()};
+        });
+    }
+
     void write(const std::function<void(SettingsTransaction&)>& job) override {
         writer_.run_write("writing settings", [&] {
             group_.run([&] { job(transaction_); });
@@ -545,8 +786,10 @@ class SqliteSettingsBackend final : public SettingsBackend {
     }
 
     static UserLayers read_user_layers(SQLite::Statement& row) {
-        UserLayers layers{read_preferences(row), std::nullopt};
-        if (row.getColumn(2 * static_cast<int>(field_count)).getInt() != 0) {
+        const int after = 2 * static_cast<int>(field_count);
+        UserLayers layers{read_preferences(row), std::nullopt, row.getColumn(after + 1).getInt64(),
+                          row.getColumn(after + 2).getInt64()};
+        if (row.getColumn(after).getInt() != 0) {
             layers.user = read_preferences(row, static_cast<int>(field_count));
         }
         return layers;
@@ -563,6 +806,9 @@ class SqliteSettingsBackend final : public SettingsBackend {
     SQLite::Statement select_user_layers_;
     SQLite::Statement select_project_layers_;
     SQLite::Statement select_projects_;
+    SQLite::Statement select_history_;
+    SQLite::Statement select_history_after_;
+    SQLite::Statement select_history_bounds_;
 };
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <settings/admin_roles.hpp>
 #include <settings/clock.hpp>
 #include <settings/global_settings.hpp>
+#include <settings/history.hpp>
 #include <settings/preferences.hpp>
 #include <settings/project_settings.hpp>
 #include <settings/settings_snapshot.hpp>
@@ -28,16 +29,44 @@
 
 namespace settings::detail {
 
-/// The stored layers an effective user view is merged from, read in one snapshot.
+/// The stored layers an effective user view is merged from, read in one snapshot,
+/// with their revisions (0: no row).
 struct UserLayers {
     Preferences global;
     std::optional<Preferences> user;
+    std::int64_t global_revision = 0;
+    std::int64_t user_revision = 0;
 };
 
 /// The stored layers of an effective project view, read in one snapshot.
 struct ProjectLayers {
     UserLayers layers;
     std::optional<ProjectSettings> project;
+    std::int64_t project_revision = 0;
+};
+
+/// A stored row's values and its revision.
+template <typename T>
+struct Revised {
+    T value;
+    std::int64_t revision = 0;
+};
+
+/// The revision of one stored layer row (a copy between databases keeps them).
+struct RowRevision {
+    Scope scope = Scope::global;
+    std::string user_id;     // empty for global
+    std::string project_id;  // project rows only
+    std::int64_t revision = 0;
+
+    friend bool operator==(const RowRevision&, const RowRevision&) = default;
+};
+
+/// The first and last history ids handed out: an id before `first` was purged.
+/// `first` is `last + 1` when no entry is kept.
+struct HistoryBounds {
+    std::int64_t first = 1;
+    std::int64_t last = 0;
 };
 
 /// What one write job may do inside its group-committed transaction. Reads see
@@ -50,16 +79,20 @@ class SettingsTransaction {
 
     [[nodiscard]] virtual GlobalSettings global() = 0;
     [[nodiscard]] virtual GlobalSettings global_for_update() = 0;
+    /// Writes every value of `global` and moves its revision on by one.
     virtual void update_global(const GlobalSettings& global) = 0;
 
-    [[nodiscard]] virtual std::optional<Preferences> user_for_update(std::string_view user_id) = 0;
+    /// Updates (update_user, update_project) move the row's revision on by one;
+    /// inserts create it at revision 1.
+    [[nodiscard]] virtual std::optional<Revised<Preferences>> user_for_update(
+        std::string_view user_id) = 0;
     /// False, and nothing written, when the row exists already.
     virtual bool insert_user(std::string_view user_id, const Preferences& overrides,
                              const std::string& updated_at) = 0;
     virtual void update_user(std::string_view user_id, const Preferences& overrides,
                              const std::string& updated_at) = 0;
 
-    [[nodiscard]] virtual std::optional<ProjectSettings> project_for_update(
+    [[nodiscard]] virtual std::optional<Revised<ProjectSettings>> project_for_update(
         std::string_view user_id, std::string_view project_id) = 0;
     /// False, and nothing written, when the row exists already.
     virtual bool insert_project(std::string_view user_id, std::string_view project_id,
@@ -73,6 +106,18 @@ class SettingsTransaction {
 
     /// Deletes every user and project row (a copy with --replace).
     virtual void delete_users_and_projects() = 0;
+
+    /// Appends `entries` (their ids ignored) with the next ids, which no other
+    /// transaction (of any host) hands out before this one commits; the last id.
+    virtual std::int64_t append_history(const std::vector<HistoryEntry>& entries) = 0;
+    /// Deletes at most `limit` of the oldest entries made before `before`; how many.
+    virtual std::size_t purge_history(const std::string& before, std::size_t limit) = 0;
+
+    /// A copy between databases: sets a row's revision, and replaces the whole
+    /// history by `entries` (ids kept) with the counter at `last_id`.
+    virtual void set_revision(const RowRevision& row) = 0;
+    virtual void replace_history(const std::vector<HistoryEntry>& entries,
+                                 std::int64_t last_id) = 0;
 };
 
 /// The settings tables of one engine. Thread-safe. Failures throw StorageError
@@ -92,6 +137,16 @@ class SettingsBackend {
     [[nodiscard]] virtual std::optional<UserPreferences> user(std::string_view user_id) = 0;
     [[nodiscard]] virtual std::vector<ProjectSummary> projects(std::string_view user_id) = 0;
     [[nodiscard]] virtual SettingsSnapshot snapshot() = 0;
+
+    /// A page of history, newest first (HistoryQuery), and one more entry when
+    /// there is an older one.
+    [[nodiscard]] virtual std::vector<HistoryEntry> history(const HistoryQuery& query) = 0;
+    /// At most `limit` entries with ids after `after`, oldest first.
+    [[nodiscard]] virtual std::vector<HistoryEntry> history_after(std::int64_t after,
+                                                                  std::size_t limit) = 0;
+    [[nodiscard]] virtual HistoryBounds history_bounds() = 0;
+    /// Every row's revision, global first, then by user and project id.
+    [[nodiscard]] virtual std::vector<RowRevision> revisions() = 0;
 
     /// Runs `job` inside a transaction shared with other writers (group commit)
     /// and returns once that transaction committed. What `job` throws goes to
