@@ -572,6 +572,7 @@ class PgSettingsBackend final : public SettingsBackend {
         return pool_.with([](PgConnection& db) {
             const auto result = db.run(select_revisions);
             std::vector<RowRevision> out;
+            out.reserve(static_cast<std::size_t>(result.rows()));
             for (int row = 0; row < result.rows(); ++row) {
                 out.push_back({scope_of_rank(std::stoi(result.text(row, 0))),
                                result.text(row, 1), result.text(row, 2),
