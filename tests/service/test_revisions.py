@@ -1,0 +1,103 @@
+"""Revisions over HTTP (revisions.md): ETags, If-None-Match 304, If-Match 412
+with the current view, in the order 415 -> 400 -> 412 -> 422."""
+
+USER = "/api/v1/settings/user"
+GLOBAL = "/api/v1/settings/global"
+PROJECT = "/api/v1/settings/project/P1"
+
+
+def temperature(value):
+    return {"ai": {"temperature": value}}
+
+
+def test_views_carry_revisions_and_a_strong_etag(user):
+    reply = user.get(USER)
+    assert reply.status == 200
+    assert reply.json["revisions"] == {"global": 1, "user": 0}
+    assert reply.header("etag") == '"g1-u0"'
+    changed = user.put(USER, temperature(1.1))
+    assert changed.status == 200
+    assert changed.json["revisions"] == {"global": 1, "user": 1}
+    assert changed.header("etag") == '"g1-u1"'
+    # A PUT that changes nothing changes no revision.
+    assert user.put(USER, temperature(1.1)).header("etag") == '"g1-u1"'
+    assert user.get(USER).header("etag") == '"g1-u1"'
+
+    assert user.get(GLOBAL).header("etag") == '"g1"'
+    assert user.get(GLOBAL).json["revisions"] == {"global": 1}
+    project = user.get(PROJECT)
+    assert project.header("etag") == '"g1-u1-p0"'
+    assert project.json["revisions"] == {"global": 1, "user": 1, "project": 0}
+    put = user.put(PROJECT, {"board_display_config": {"show_estimates": True}})
+    assert put.status == 200 and put.header("etag") == '"g1-u1-p1"'
+
+
+def test_if_none_match_with_the_current_etag_is_304_without_a_body(user):
+    tag = user.get(USER).header("etag")
+    for _ in range(2):  # the second is answered from the read cache on SQLite
+        reply = user.get(USER, headers={"If-None-Match": tag})
+        assert reply.status == 304
+        assert reply.body == b""
+        assert reply.header("etag") == tag
+    assert user.get(USER, headers={"If-None-Match": '"g9-u9"'}).status == 200
+    assert user.get(USER, headers={"If-None-Match": f'"x", W/{tag}'}).status == 304
+    assert user.get(GLOBAL, headers={"If-None-Match": '"g1"'}).status == 304
+    assert user.get(PROJECT, headers={"If-None-Match": '"g1-u0-p0"'}).status == 304
+
+
+def test_if_match_lets_only_a_write_of_the_current_view_through(user):
+    seen = user.get(USER).header("etag")
+    assert user.put(USER, temperature(1.1), headers={"If-Match": seen}).status == 200
+    stale = user.put(USER, temperature(0.2), headers={"If-Match": seen})
+    assert stale.status == 412
+    assert stale.json["details"] == [] and stale.json["error"]
+    assert stale.json["current"]["ai"]["temperature"] == 1.1
+    assert stale.json["current"]["revisions"] == {"global": 1, "user": 1}
+    assert stale.header("etag") == '"g1-u1"'
+    assert user.get(USER).json["ai"]["temperature"] == 1.1
+
+    for value, header in [(0.5, lambda tag: "*"), (0.6, lambda tag: tag),
+                          (0.7, lambda tag: f'"g7", {tag}')]:
+        sent = header(user.get(USER).header("etag"))
+        assert user.put(USER, temperature(value), headers={"If-Match": sent}).status == 200, sent
+    current = user.get(USER).header("etag")
+    # Nothing that is not a quoted, strong, current ETag can match: 412, never 400.
+    for header in ["g1-u4", f"W/{current}", '"unterminated', "", '"a"b"']:
+        reply = user.put(USER, temperature(0.1), headers={"If-Match": header})
+        assert reply.status == 412, header
+    assert user.get(USER).json["ai"]["temperature"] == 0.7
+
+
+def test_412_comes_after_400_and_before_422(user):
+    stale = '"g1-u9"'
+    bad_json = user.request("PUT", USER, raw=b"{", headers={"If-Match": stale,
+                                                           "Content-Type": "application/json"})
+    assert bad_json.status == 400
+    assert user.put(USER, temperature(99), headers={"If-Match": stale}).status == 412
+    current = user.get(USER).header("etag")
+    assert user.put(USER, temperature(99), headers={"If-Match": current}).status == 422
+
+
+def test_if_match_on_global_and_project_writes(user):
+    # The first user to sign in is the admin.
+    seen = user.get(GLOBAL).header("etag")
+    dark = {"display": {"theme": "dark"}}
+    assert user.put(GLOBAL, dark, headers={"If-Match": seen}).header("etag") == '"g2"'
+    stale = user.put(GLOBAL, {"display": {"theme": "light"}}, headers={"If-Match": seen})
+    assert stale.status == 412 and stale.json["current"]["display"]["theme"] == "dark"
+    # A global change makes every user and project view's ETag stale too.
+    body = {"board_display_config": {"show_estimates": True}}
+    assert user.put(PROJECT, body, headers={"If-Match": '"g1-u0-p0"'}).status == 412
+    ok = user.put(PROJECT, body, headers={"If-Match": '"g2-u0-p0"'})
+    assert ok.status == 200 and ok.header("etag") == '"g2-u0-p1"'
+
+
+def test_a_write_by_another_session_is_a_conflict(service):
+    tab_a, tab_b = service.client(), service.client()
+    tab_a.login("octocat")
+    tab_b.login("octocat")
+    seen = tab_b.get(USER).header("etag")
+    assert tab_a.put(USER, temperature(1.5)).status == 200
+    conflict = tab_b.put(USER, temperature(0.1), headers={"If-Match": seen})
+    assert conflict.status == 412
+    assert conflict.json["current"]["ai"]["temperature"] == 1.5
