@@ -174,6 +174,22 @@ Response Api::ready() {
     return response;
 }
 
+void Api::purge_history() {
+    if (config_.history_retention.count() == 0) {
+        return;
+    }
+    try {
+        const auto purged =
+            settings_.purge_history(std::chrono::system_clock::now() - config_.history_retention);
+        if (purged > 0) {
+            settings::log::info("history", "purged " + std::to_string(purged) +
+                                               " entries past HISTORY_RETENTION_DAYS");
+        }
+    } catch (const std::exception& e) {
+        settings::log::error("history", std::string("purge failed: ") + e.what());
+    }
+}
+
 Api::StorageErrors Api::storage_errors() const {
     return {storage_unavailable_.load(std::memory_order_relaxed),
             storage_failed_.load(std::memory_order_relaxed)};
@@ -198,7 +214,8 @@ Api::Triage Api::triage(const Request& request) {
         preflight.status = 204;
         preflight.add_header("access-control-allow-methods",
                              std::string(allowed_methods(endpoint)) + ", OPTIONS");
-        preflight.add_header("access-control-allow-headers", "Content-Type, If-Match, If-None-Match");
+        preflight.add_header("access-control-allow-headers",
+                             "Content-Type, If-Match, If-None-Match");
         preflight.add_header("access-control-max-age", "600");
         return {Stage::respond, std::move(preflight)};
     }
@@ -375,6 +392,8 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
             return put ? handlers::put_global_settings(settings_, *session, body,
                                                        request.header("if-match"))
                        : handlers::get_global_settings(settings_, request.header("if-none-match"));
+        case Endpoint::history:
+            return handlers::get_history(settings_, *session, request.query());
         case Endpoint::projects:
             return handlers::get_projects(settings_, *session);
         case Endpoint::project_settings:

@@ -516,6 +516,7 @@ struct Server::Impl {
                 } catch (const std::exception& e) {
                     settings::log::error("sessions", std::string("purge failed: ") + e.what());
                 }
+                api.purge_history();
                 return Response{};
             });
         }

@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 
 #include <service/entity_tag.hpp>
 #include <settings/settings_json.hpp>
@@ -94,7 +95,91 @@ std::variant<std::optional<settings::Revisions>, Response> expectation(
     return std::optional(revisions);
 }
 
+boost::json::value json_value_of(const std::optional<std::string>& text) {
+    if (!text) {
+        return nullptr;
+    }
+    return boost::json::parse(*text);
+}
+
+boost::json::object entry_json(const settings::HistoryEntry& entry) {
+    boost::json::object actor;
+    if (entry.actor.tool.empty()) {
+        actor = {{"github_user_id", entry.actor.github_user_id},
+                 {"github_username", entry.actor.github_username}};
+    } else {
+        actor = {{"tool", entry.actor.tool}};
+    }
+    boost::json::object out{{"id", entry.id},
+                            {"at", entry.at},
+                            {"actor", std::move(actor)},
+                            {"scope", settings::to_string(entry.scope)}};
+    if (entry.project_id) {
+        out["project_id"] = *entry.project_id;
+    }
+    out["field"] = entry.field;
+    out["old"] = json_value_of(entry.old_value);
+    out["new"] = json_value_of(entry.new_value);
+    out["revision"] = entry.revision;
+    return out;
+}
+
+// A positive whole number query parameter, or the error naming it.
+std::optional<std::int64_t> whole_number(const std::string& text) {
+    if (text.empty() || text.size() > 18 ||
+        text.find_first_not_of("0123456789") != std::string::npos) {
+        return std::nullopt;
+    }
+    return std::stoll(text);
+}
+
 }  // namespace
+
+Response get_history(settings::SettingsStore& store, const session::Session& session,
+                     std::string_view query) {
+    settings::HistoryQuery wanted{.user_id = user_of(session)};
+    settings::FieldErrors errors;
+    if (auto scope = query_parameter(query, "scope")) {
+        wanted.scope = settings::parse_scope(*scope);
+        if (!wanted.scope) {
+            errors.push_back({.field = "scope",
+                              .code = settings::ErrorCode::not_allowed,
+                              .message = "must be global, user or project",
+                              .allowed = {"global", "user", "project"}});
+        }
+    }
+    wanted.project_id = query_parameter(query, "project_id");
+    if (auto limit = query_parameter(query, "limit")) {
+        const auto number = whole_number(*limit);
+        wanted.limit = number && *number <= 200 ? static_cast<std::size_t>(*number) : 0;
+    }
+    if (auto before = query_parameter(query, "before")) {
+        wanted.before = whole_number(*before);
+        if (!wanted.before || *wanted.before < 1) {
+            errors.push_back({.field = "before",
+                              .code = settings::ErrorCode::out_of_range,
+                              .message = "must be a history id (a whole number from 1)",
+                              .min = 1});
+        }
+    }
+    if (!errors.empty()) {
+        return invalid(errors);
+    }
+    const auto page = store.history(wanted);
+    if (!page) {
+        return invalid(page.errors());
+    }
+    boost::json::array entries;
+    for (const auto& entry : page.value().entries) {
+        entries.push_back(entry_json(entry));
+    }
+    boost::json::value next = nullptr;
+    if (page.value().next_before) {
+        next = *page.value().next_before;
+    }
+    return json_response(
+        200, boost::json::object{{"entries", std::move(entries)}, {"next_before", next}});
+}
 
 Response invalid(const settings::FieldErrors& errors) {
     return error_response(422, "the request breaks the schema; nothing was written", errors);

@@ -37,6 +37,11 @@ Response put_project_settings(settings::SettingsStore& store, const session::Ses
                               std::string_view project_id, const boost::json::value& body,
                               std::optional<std::string_view> if_match);
 
+/// GET /settings/history: the user's view of the change history (global, and
+/// their own user and project rows); bad parameters are 422 naming them.
+Response get_history(settings::SettingsStore& store, const session::Session& session,
+                     std::string_view query);
+
 /// The 422 answer for field errors.
 Response invalid(const settings::FieldErrors& errors);
 

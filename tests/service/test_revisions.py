@@ -101,3 +101,62 @@ def test_a_write_by_another_session_is_a_conflict(service):
     conflict = tab_b.put(USER, temperature(0.1), headers={"If-Match": seen})
     assert conflict.status == 412
     assert conflict.json["current"]["ai"]["temperature"] == 1.5
+
+
+HISTORY = "/api/v1/settings/history"
+
+
+def test_history_lists_changes_newest_first_with_actor_and_paging(service):
+    admin = service.client()
+    admin.login("admin")  # the first user to sign in
+    assert admin.put(GLOBAL, {"display": {"theme": "dark"}}).status == 200
+    user = service.client()
+    me = user.login("octocat")
+    assert user.put(USER, {"ai": {"temperature": 1.1}, "display": {"theme": "light"}}).status == 200
+    assert user.put(USER, {"display": {"theme": None}}).status == 200
+    assert user.put(PROJECT, {"board_display_config": {"show_estimates": True}}).status == 200
+    other = service.client()
+    other.login("someone-else")
+    assert other.put(USER, {"ai": {"temperature": 0.1}}).status == 200
+
+    reply = user.get(HISTORY)
+    assert reply.status == 200
+    entries = reply.json["entries"]
+    assert reply.json["next_before"] is None
+    assert [(e["scope"], e["field"]) for e in entries] == [
+        ("project", "board_display_config"), ("user", "display.theme"),
+        ("user", "display.theme"), ("user", "ai.temperature"), ("global", "display.theme")]
+    assert [e["id"] for e in entries] == sorted((e["id"] for e in entries), reverse=True)
+    reset = entries[1]
+    assert (reset["old"], reset["new"], reset["revision"]) == ("light", None, 2)
+    assert reset["actor"] == {"github_user_id": me["github_user_id"], "github_username": "octocat"}
+    assert entries[0]["project_id"] == "P1" and "project_id" not in reset
+    assert entries[0]["old"] is None
+    assert entries[0]["new"]["show_estimates"] is True
+    assert entries[3]["new"] == 1.1 and entries[3]["old"] is None
+    assert entries[4]["old"] == "light" and entries[4]["new"] == "dark"
+    assert entries[4]["actor"]["github_username"] == "admin"
+    assert reset["at"].endswith("Z")
+
+    assert [e["field"] for e in user.get(f"{HISTORY}?scope=global").json["entries"]] == \
+        ["display.theme"]
+    assert len(user.get(f"{HISTORY}?scope=user").json["entries"]) == 3
+    assert len(user.get(f"{HISTORY}?scope=project&project_id=P1").json["entries"]) == 1
+    assert user.get(f"{HISTORY}?scope=project&project_id=P2").json["entries"] == []
+
+    first = user.get(f"{HISTORY}?limit=2").json
+    assert [e["id"] for e in first["entries"]] == [e["id"] for e in entries[:2]]
+    assert first["next_before"] == entries[1]["id"]
+    rest = user.get(f"{HISTORY}?limit=200&before={first['next_before']}").json
+    assert [e["id"] for e in rest["entries"]] == [e["id"] for e in entries[2:]]
+
+
+def test_history_parameters_out_of_range_are_422_naming_them(user):
+    for query, field in [("limit=0", "limit"), ("limit=201", "limit"), ("limit=abc", "limit"),
+                         ("before=0", "before"), ("before=x", "before"),
+                         ("scope=everyone", "scope"), ("project_id=P1", "project_id"),
+                         ("scope=project&project_id=bad%20id", "project_id")]:
+        reply = user.get(f"{HISTORY}?{query}")
+        assert reply.status == 422, query
+        assert [d["field"] for d in reply.json["details"]] == [field], query
+    assert user.get(HISTORY, cookie=False).status == 401

@@ -119,6 +119,10 @@ class Api {
     };
     [[nodiscard]] StorageErrors storage_errors() const;
 
+    /// Deletes the history entries older than HISTORY_RETENTION_DAYS (nothing when
+    /// it is 0), in short transactions. Blocks on the database; never throws.
+    void purge_history();
+
   private:
     template <typename Fn>
     std::invoke_result_t<Fn> guarded(Fn&& fn);

@@ -21,6 +21,7 @@ enum class Endpoint {
     projects,
     project_settings,
     github_projects,
+    history,
 };
 
 struct RouteMatch {
