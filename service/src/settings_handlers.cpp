@@ -2,7 +2,6 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 
 #include <service/entity_tag.hpp>
 #include <settings/settings_json.hpp>
@@ -95,35 +94,6 @@ std::variant<std::optional<settings::Revisions>, Response> expectation(
     return std::optional(revisions);
 }
 
-boost::json::value json_value_of(const std::optional<std::string>& text) {
-    if (!text) {
-        return nullptr;
-    }
-    return boost::json::parse(*text);
-}
-
-boost::json::object entry_json(const settings::HistoryEntry& entry) {
-    boost::json::object actor;
-    if (entry.actor.tool.empty()) {
-        actor = {{"github_user_id", entry.actor.github_user_id},
-                 {"github_username", entry.actor.github_username}};
-    } else {
-        actor = {{"tool", entry.actor.tool}};
-    }
-    boost::json::object out{{"id", entry.id},
-                            {"at", entry.at},
-                            {"actor", std::move(actor)},
-                            {"scope", settings::to_string(entry.scope)}};
-    if (entry.project_id) {
-        out["project_id"] = *entry.project_id;
-    }
-    out["field"] = entry.field;
-    out["old"] = json_value_of(entry.old_value);
-    out["new"] = json_value_of(entry.new_value);
-    out["revision"] = entry.revision;
-    return out;
-}
-
 // A positive whole number query parameter, or the error naming it.
 std::optional<std::int64_t> whole_number(const std::string& text) {
     if (text.empty() || text.size() > 18 ||
@@ -171,7 +141,7 @@ Response get_history(settings::SettingsStore& store, const session::Session& ses
     }
     boost::json::array entries;
     for (const auto& entry : page.value().entries) {
-        entries.push_back(entry_json(entry));
+        entries.push_back(settings::to_json(entry));
     }
     boost::json::value next = nullptr;
     if (page.value().next_before) {
