@@ -235,6 +235,8 @@ Api::Triage Api::triage(const Request& request) {
             return {Stage::github_callback, {}};
         case Endpoint::github_projects:
             return {Stage::github_projects, {}};
+        case Endpoint::events:
+            return {Stage::events, {}};
         default:
             break;
     }
@@ -406,6 +408,7 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
         case Endpoint::github_login:
         case Endpoint::github_callback:
         case Endpoint::github_projects:
+        case Endpoint::events:
             break;
     }
     return error_response(404, "no such endpoint");
@@ -480,6 +483,30 @@ Response Api::complete_github_projects(const GitHubProjectsCall& call,
         github_projects_.store(call.user_id, projects);
         return handlers::github_projects(projects);
     });
+}
+
+std::variant<EventsStart, Response> Api::begin_events(const Request& request) {
+    return guarded([&]() -> std::variant<EventsStart, Response> {
+        const auto cookie = session_cookie_of(request);
+        const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+        if (!session) {
+            return error_response(401, "no valid session: sign in first");
+        }
+        EventsStart start{std::string(*cookie), session->user.github_user_id, std::nullopt};
+        auto last = request.header("last-event-id");
+        const auto query_last = query_parameter(request.query(), "last_event_id");
+        const std::string_view text = last ? *last : query_last ? *query_last : "";
+        // Anything but a number is treated as absent (revisions.md).
+        if (!text.empty() && text.size() <= 18 &&
+            text.find_first_not_of("0123456789") == std::string_view::npos) {
+            start.resume_after = std::stoll(std::string(text));
+        }
+        return start;
+    });
+}
+
+bool Api::session_alive(std::string_view cookie) {
+    return sessions_.find(cookie).has_value();
 }
 
 void Api::finish(const Request& request, Response& response) const {

@@ -32,6 +32,7 @@ constexpr std::array routes{
           "/api/v1/settings/project/{project_id}"},
     Route{Endpoint::github_projects, "/api/v1/github/projects", "GET", true},
     Route{Endpoint::history, "/api/v1/settings/history", "GET", true},
+    Route{Endpoint::events, "/api/v1/settings/events", "GET", true},
 };
 
 // route() indexes the table by the enum.

@@ -22,6 +22,7 @@ enum class Endpoint {
     project_settings,
     github_projects,
     history,
+    events,
 };
 
 struct RouteMatch {
