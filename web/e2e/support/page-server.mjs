@@ -2,8 +2,8 @@
 // for the web container: /api/* is forwarded to the service as it came
 // (method, headers with Origin and Cookie, body) and the answer goes back as
 // it is (Set-Cookie included), streamed, so server-sent events pass. Every
-// other path that is not a file gets
-// index.html. The service port can change (restart) with setTarget().
+// other path that is not a file gets index.html. The service port can change
+// (restart) with setTarget().
 
 import { createServer, request } from 'node:http'
 import { readFile, stat } from 'node:fs/promises'
