@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <limits>
 
+#include <boost/json/parse.hpp>
+
 #include <settings/settings_json.hpp>
 #include <settings/validation.hpp>
 
@@ -433,6 +435,32 @@ json::object to_json(const EffectiveProjectSettings& settings) {
     sources["project.agent_pipeline_mappings"] =
         to_string(settings.agent_pipeline_mappings_source());
     out["sources"] = std::move(sources);
+    return out;
+}
+
+json::object to_json(const HistoryEntry& entry) {
+    json::object actor;
+    if (entry.actor.tool.empty()) {
+        actor = {{"github_user_id", entry.actor.github_user_id},
+                 {"github_username", entry.actor.github_username}};
+    } else {
+        actor = {{"tool", entry.actor.tool}};
+    }
+    json::object out{{"id", entry.id},
+                     {"at", entry.at},
+                     {"actor", std::move(actor)},
+                     {"scope", to_string(entry.scope)}};
+    if (entry.project_id) {
+        out["project_id"] = *entry.project_id;
+    }
+    // The values were written as JSON text by the store itself.
+    const auto value_of = [](const std::optional<std::string>& text) -> json::value {
+        return text ? json::parse(*text) : json::value(nullptr);
+    };
+    out["field"] = entry.field;
+    out["old"] = value_of(entry.old_value);
+    out["new"] = value_of(entry.new_value);
+    out["revision"] = entry.revision;
     return out;
 }
 

@@ -507,6 +507,10 @@ ChangesAfter SettingsStore::changes_after(std::int64_t after, std::size_t limit)
     return changes;
 }
 
+std::int64_t SettingsStore::last_history_id() {
+    return impl_->backend().history_bounds().last;
+}
+
 std::size_t SettingsStore::purge_history(std::chrono::system_clock::time_point cutoff,
                                          std::size_t batch) {
     const auto before = format_timestamp(cutoff);

@@ -7,6 +7,7 @@
 #include <service/api.hpp>
 #include <service/client_address.hpp>
 #include <service/cookies.hpp>
+#include <service/entity_tag.hpp>
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
 #include <settings/strict_json.hpp>
@@ -58,6 +59,16 @@ bool takes_body(Endpoint endpoint) {
 // The one read answered from the cache: the hot path of the applications.
 bool is_cacheable(const Request& request, Endpoint endpoint) {
     return endpoint == Endpoint::user_settings && request.method == "GET";
+}
+
+// A header the response carries, or an empty text.
+std::string header_of(const Response& response, std::string_view name) {
+    for (const auto& header : response.headers) {
+        if (header.name == name) {
+            return header.value;
+        }
+    }
+    return {};
 }
 
 std::optional<std::string_view> session_cookie_of(const Request& request) {
@@ -163,6 +174,22 @@ Response Api::ready() {
     return response;
 }
 
+void Api::purge_history() {
+    if (config_.history_retention.count() == 0) {
+        return;
+    }
+    try {
+        const auto purged =
+            settings_.purge_history(std::chrono::system_clock::now() - config_.history_retention);
+        if (purged > 0) {
+            settings::log::info("history", "purged " + std::to_string(purged) +
+                                               " entries past HISTORY_RETENTION_DAYS");
+        }
+    } catch (const std::exception& e) {
+        settings::log::error("history", std::string("purge failed: ") + e.what());
+    }
+}
+
 Api::StorageErrors Api::storage_errors() const {
     return {storage_unavailable_.load(std::memory_order_relaxed),
             storage_failed_.load(std::memory_order_relaxed)};
@@ -187,7 +214,8 @@ Api::Triage Api::triage(const Request& request) {
         preflight.status = 204;
         preflight.add_header("access-control-allow-methods",
                              std::string(allowed_methods(endpoint)) + ", OPTIONS");
-        preflight.add_header("access-control-allow-headers", "Content-Type");
+        preflight.add_header("access-control-allow-headers",
+                             "Content-Type, If-Match, If-None-Match");
         preflight.add_header("access-control-max-age", "600");
         return {Stage::respond, std::move(preflight)};
     }
@@ -207,6 +235,8 @@ Api::Triage Api::triage(const Request& request) {
             return {Stage::github_callback, {}};
         case Endpoint::github_projects:
             return {Stage::github_projects, {}};
+        case Endpoint::events:
+            return {Stage::events, {}};
         default:
             break;
     }
@@ -234,14 +264,23 @@ std::optional<Response> Api::cached_user_settings(const Request& request) {
     if (!cookie) {
         return std::nullopt;
     }
-    auto body = cache_.find(*cookie, request.received);
-    if (!body) {
+    auto cached = cache_.find(*cookie, request.received);
+    if (!cached) {
         return std::nullopt;
     }
-    // The same answer as handle_checked gives: the body and the refreshed cookie.
+    // The same answer as handle_checked gives: the body (or 304), its ETag and the
+    // refreshed cookie. The cached text is the ETag, a line end, then the body.
+    const auto line_end = cached->find('\n');
+    auto tag = cached->substr(0, line_end);
     Response response;
-    response.add_header("content-type", "application/json");
-    response.body = std::move(*body);
+    const auto if_none_match = request.header("if-none-match");
+    if (if_none_match && if_none_match_hits(*if_none_match, tag)) {
+        response.status = 304;
+    } else {
+        response.add_header("content-type", "application/json");
+        response.body = cached->substr(line_end + 1);
+    }
+    response.add_header("etag", std::move(tag));
     return handlers::with_session_cookie(std::move(response), *cookie, config_);
 }
 
@@ -311,9 +350,11 @@ Response Api::handle_checked(const Request& request) {
     }
     auto response = dispatch(request, *route, session, cookie.value_or(""));
     if (cacheable && storage_.tracks_changes() && response.status == 200) {
-        cache_.remember(*cookie, sessions_.quiet_until(*session), response.body, generation);
+        cache_.remember(*cookie, sessions_.quiet_until(*session),
+                        header_of(response, "etag") + "\n" + response.body, generation);
     }
-    if (session && response.status == 200 && route->endpoint != Endpoint::logout) {
+    const bool answered = response.status == 200 || response.status == 304;
+    if (session && answered && route->endpoint != Endpoint::logout) {
         // Keep the browser's cookie as alive as the sliding session behind it.
         response = handlers::with_session_cookie(std::move(response), *cookie, config_);
     }
@@ -345,21 +386,29 @@ Response Api::dispatch(const Request& request, const RouteMatch& route,
         case Endpoint::dev_login:
             return handlers::dev_login(sessions_, admins_, body, config_);
         case Endpoint::user_settings:
-            return put ? handlers::put_user_settings(settings_, *session, body)
-                       : handlers::get_user_settings(settings_, *session);
+            return put ? handlers::put_user_settings(settings_, *session, body,
+                                                     request.header("if-match"))
+                       : handlers::get_user_settings(settings_, *session,
+                                                     request.header("if-none-match"));
         case Endpoint::global_settings:
-            return put ? handlers::put_global_settings(settings_, body)
-                       : handlers::get_global_settings(settings_);
+            return put ? handlers::put_global_settings(settings_, *session, body,
+                                                       request.header("if-match"))
+                       : handlers::get_global_settings(settings_, request.header("if-none-match"));
+        case Endpoint::history:
+            return handlers::get_history(settings_, *session, request.query());
         case Endpoint::projects:
             return handlers::get_projects(settings_, *session);
         case Endpoint::project_settings:
-            return put ? handlers::put_project_settings(settings_, *session, route.project_id, body)
-                       : handlers::get_project_settings(settings_, *session, route.project_id);
+            return put ? handlers::put_project_settings(settings_, *session, route.project_id, body,
+                                                        request.header("if-match"))
+                       : handlers::get_project_settings(settings_, *session, route.project_id,
+                                                        request.header("if-none-match"));
         case Endpoint::health:
         case Endpoint::ready:
         case Endpoint::github_login:
         case Endpoint::github_callback:
         case Endpoint::github_projects:
+        case Endpoint::events:
             break;
     }
     return error_response(404, "no such endpoint");
@@ -436,12 +485,37 @@ Response Api::complete_github_projects(const GitHubProjectsCall& call,
     });
 }
 
+std::variant<EventsStart, Response> Api::begin_events(const Request& request) {
+    return guarded([&]() -> std::variant<EventsStart, Response> {
+        const auto cookie = session_cookie_of(request);
+        const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+        if (!session) {
+            return error_response(401, "no valid session: sign in first");
+        }
+        EventsStart start{std::string(*cookie), session->user.github_user_id, std::nullopt};
+        auto last = request.header("last-event-id");
+        const auto query_last = query_parameter(request.query(), "last_event_id");
+        const std::string_view text = last ? *last : query_last ? *query_last : "";
+        // Anything but a number is treated as absent (revisions.md).
+        if (!text.empty() && text.size() <= 18 &&
+            text.find_first_not_of("0123456789") == std::string_view::npos) {
+            start.resume_after = std::stoll(std::string(text));
+        }
+        return start;
+    });
+}
+
+bool Api::session_alive(std::string_view cookie) {
+    return sessions_.find(cookie).has_value();
+}
+
 void Api::finish(const Request& request, Response& response) const {
     response.add_header("cache-control", "no-store");
     response.add_header("x-content-type-options", "nosniff");
     if (request.header("origin") == frontend_origin_) {
         response.add_header("access-control-allow-origin", frontend_origin_);
         response.add_header("access-control-allow-credentials", "true");
+        response.add_header("access-control-expose-headers", "ETag");
         response.add_header("vary", "Origin");
     }
 }

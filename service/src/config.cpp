@@ -59,7 +59,9 @@ constexpr Option options[] = {
     {"TOKEN_ENCRYPTION_KEY_FILE", "--token-encryption-key-file", "unset",
      "a file holding TOKEN_ENCRYPTION_KEY"},
     {"SESSION_CLEANUP_INTERVAL", "--session-cleanup-interval", "3600",
-     "seconds between purges of expired sessions"},
+     "seconds between purges of expired sessions and of history past its retention"},
+    {"HISTORY_RETENTION_DAYS", "--history-retention-days", "90",
+     "days the settings change history is kept; 0 keeps it forever"},
     {"DEV_LOGIN", "--dev-login", "off", "enables POST /api/v1/auth/dev-login", true},
     {"FRONTEND_URL", "--frontend-url", "http://localhost:5173",
      "where logins redirect to; the allowed CORS origin"},
@@ -395,6 +397,10 @@ Config build(const std::map<std::string, std::string, std::less<>>& raw) {
     if (auto v = get("SESSION_CLEANUP_INTERVAL")) {
         config.session_cleanup_interval = std::chrono::seconds(
             parse_integer<std::int64_t>("SESSION_CLEANUP_INTERVAL", *v, 1, 365LL * 24 * 3600));
+    }
+    if (auto v = get("HISTORY_RETENTION_DAYS")) {
+        config.history_retention =
+            std::chrono::days(parse_integer<std::int64_t>("HISTORY_RETENTION_DAYS", *v, 0, 36500));
     }
     if (auto v = get("DEV_LOGIN")) {
         const auto on = parse_bool(*v);

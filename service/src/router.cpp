@@ -31,6 +31,8 @@ constexpr std::array routes{
     Route{Endpoint::project_settings, project_prefix, "GET, PUT", true,
           "/api/v1/settings/project/{project_id}"},
     Route{Endpoint::github_projects, "/api/v1/github/projects", "GET", true},
+    Route{Endpoint::history, "/api/v1/settings/history", "GET", true},
+    Route{Endpoint::events, "/api/v1/settings/events", "GET", true},
 };
 
 // route() indexes the table by the enum.

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -31,6 +32,7 @@
 #include <service/request_id.hpp>
 #include <service/router.hpp>
 #include <service/server.hpp>
+#include <service/settings_events.hpp>
 #include <service/transfer_encoding.hpp>
 #include <settings/log.hpp>
 
@@ -111,11 +113,12 @@ http::response<http::string_body> to_message(Response& response, unsigned versio
     return message;
 }
 
-// Runs `work` on `pool` and resumes the caller on its own executor with the
-// result. The answer is posted straight to the caller's executor: it must not
-// queue behind other jobs of the pool that may be waiting for a lock.
-template <typename Work, typename Result = std::invoke_result_t<Work&>>
-awaitable<Result> run_on(asio::thread_pool& pool, Work work) {
+// Runs `work` on `pool` (a thread pool, or a strand) and resumes the caller on its
+// own executor with the result. The answer is posted straight to the caller's
+// executor: it must not queue behind other jobs of the pool that may be waiting
+// for a lock.
+template <typename Pool, typename Work, typename Result = std::invoke_result_t<Work&>>
+awaitable<Result> run_on(Pool& pool, Work work) {
     co_return co_await asio::async_initiate<decltype(use_awaitable),
                                             void(std::exception_ptr, Result)>(
         [&pool](auto handler, Work job) {
@@ -151,6 +154,45 @@ struct RequestFacts {
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
+// An open event stream, as the change feed sees it. `last_sent` and `user_id`
+// belong to the feed (the control strand); the rest to the connection's strand.
+struct EventStream {
+    explicit EventStream(const asio::any_io_executor& ex, std::string user)
+        : executor(ex), user_id(std::move(user)), wake(ex) {}
+
+    asio::any_io_executor executor;
+    std::string user_id;
+    std::int64_t last_sent = 0;
+    std::string queued;
+    bool overflow = false;
+    asio::steady_timer wake;
+};
+
+// Past this much unsent text the client is not reading: the stream closes.
+constexpr std::size_t stream_buffer_limit = std::size_t{1024} * 1024;
+constexpr std::size_t streams_per_user = 16;
+constexpr auto ping_interval = std::chrono::seconds(15);
+// How often the feed looks for changes made by other processes; a write of this
+// process wakes it at once.
+constexpr auto feed_interval = std::chrono::milliseconds(100);
+constexpr std::size_t feed_batch = 500;
+// Recent events kept for streams that start behind the feed.
+constexpr std::size_t feed_memory = 4096;
+
+// Hands `text` to a stream, on its strand.
+void deliver(const std::shared_ptr<EventStream>& stream, std::string text) {
+    asio::post(stream->executor, [stream, text = std::move(text)] {
+        if (stream->overflow) {
+            return;
+        }
+        stream->queued.append(text);
+        stream->overflow = stream->queued.size() > stream_buffer_limit;
+        stream->wake.cancel();
+    });
+}
+
+const std::string reset_text = "event: reset\ndata: {}\n\n";
+
 // A live connection, as far as shutdown needs to know: whether it is waiting for
 // a request (and may be closed at once). Touched only on the connection's strand.
 struct Connection {
@@ -179,6 +221,12 @@ struct Server::Impl {
     asio::signal_set signals{control, SIGINT, SIGTERM};
     asio::steady_timer purge_timer{control};
     asio::steady_timer shutdown_timer{control};
+    // The change feed behind the event streams; all of it on the control strand.
+    asio::steady_timer feed_timer{control};
+    std::vector<std::shared_ptr<EventStream>> event_streams;
+    std::int64_t feed_last = -1;  // -1: not running
+    std::int64_t feed_memory_from = 0;
+    std::deque<SettingsEvent> feed_events;
     GitHubClient github{io.get_executor(), config};
     std::atomic<bool> stopping{false};
     std::mutex connections_mutex;
@@ -210,9 +258,15 @@ struct Server::Impl {
             case Api::Stage::storage_read:
                 co_return co_await run_for(read_pool, request_id,
                                            [&] { return api.handle(request); });
-            case Api::Stage::storage_write:
-                co_return co_await run_for(write_pool, request_id,
-                                           [&] { return api.handle(request); });
+            case Api::Stage::storage_write: {
+                auto response =
+                    co_await run_for(write_pool, request_id, [&] { return api.handle(request); });
+                // Open event streams of this host hear of the write at once.
+                asio::post(control, [this] { feed_timer.cancel(); });
+                co_return response;
+            }
+            case Api::Stage::events:  // serve_requests hands these to serve_events
+                co_return error_response(404, "no such endpoint");
             case Api::Stage::github_callback:
                 break;
             case Api::Stage::github_projects:
@@ -269,6 +323,237 @@ struct Server::Impl {
                                        [&] { return api.complete_github_projects(call, answer); });
         }
         co_return api.complete_github_projects(call, answer);
+    }
+
+    // GET /settings/events: the session, the changes after Last-Event-ID, then
+    // every change the user may see as it is committed, a ping every 15 s, and
+    // `session-ended` once the session is gone (revisions.md).
+    awaitable<void> serve_events(beast::tcp_stream& stream, const Request& request,
+                                 const RequestFacts& facts, unsigned version) {
+        std::variant<EventsStart, Response> begun;
+        std::int64_t position = 0;
+        std::string backlog;
+        try {
+            begun = co_await run_on(read_pool, [&] { return api.begin_events(request); });
+            if (const auto* start = std::get_if<EventsStart>(&begun)) {
+                position = co_await run_on(read_pool, [&] { return catch_up(*start, backlog); });
+            }
+        } catch (const std::exception& e) {
+            settings::log::warn(component, std::string("event stream: ") + e.what());
+            auto refused = error_response(503, "the database cannot be read right now");
+            refused.add_header("retry-after", "1");
+            begun = std::move(refused);
+        }
+        if (auto* refused = std::get_if<Response>(&begun)) {
+            co_await answer_and_close(stream, request, facts, version, std::move(*refused));
+            co_return;
+        }
+        const auto& start = std::get<EventsStart>(begun);
+        auto subscriber = std::make_shared<EventStream>(stream.get_executor(), start.user_id);
+        const bool admitted =
+            co_await run_on(control, [&] { return open_stream(subscriber, position); });
+        if (!admitted) {
+            co_await answer_and_close(stream, request, facts, version,
+                                      error_response(429, "at most 16 event streams per user"));
+            co_return;
+        }
+        const auto drained = drain.subscribe([subscriber] {
+            asio::post(subscriber->executor, [subscriber] { subscriber->wake.cancel(); });
+        });
+
+        Response head;
+        head.add_header("content-type", "text/event-stream");
+        head.add_header("x-accel-buffering", "no");  // nginx: pass each event on
+        api.finish(request, head);
+        head.add_header("x-request-id", facts.id);
+        record(facts, request.method, 200);
+        http::response<http::empty_body> message{http::status::ok, version};
+        for (auto& header : head.headers) {
+            message.insert(header.name, header.value);
+        }
+        message.keep_alive(false);  // the body runs until the connection closes
+        http::response_serializer<http::empty_body> serializer{message};
+        stream.expires_after(write_timeout);
+        auto [head_error, head_bytes] =
+            co_await http::async_write_header(stream, serializer, asio::as_tuple(use_awaitable));
+        auto pending = std::move(backlog);
+        bool open = !head_error;
+        while (open) {
+            if (!pending.empty()) {
+                stream.expires_after(write_timeout);
+                auto [error, written] = co_await asio::async_write(stream, asio::buffer(pending),
+                                                                   asio::as_tuple(use_awaitable));
+                pending.clear();
+                open = !error;
+                continue;
+            }
+            if (subscriber->overflow) {
+                break;
+            }
+            if (drain.draining()) {
+                pending = "retry: 1000\n\n";
+                open = false;
+            } else if (!subscriber->queued.empty()) {
+                pending = std::exchange(subscriber->queued, {});
+            } else {
+                stream.expires_never();
+                subscriber->wake.expires_after(ping_interval);
+                auto [woken] = co_await subscriber->wake.async_wait(asio::as_tuple(use_awaitable));
+                if (!woken) {  // 15 s without an event
+                    pending = co_await ping_or_end(start.cookie);
+                    open = pending == ": ping\n\n";
+                }
+            }
+            if (!open && !pending.empty()) {
+                stream.expires_after(write_timeout);
+                co_await asio::async_write(stream, asio::buffer(pending),
+                                           asio::as_tuple(use_awaitable));
+            }
+        }
+        co_await run_on(control, [&] { return close_stream(subscriber); });
+    }
+
+    awaitable<void> answer_and_close(beast::tcp_stream& stream, const Request& request,
+                                     const RequestFacts& facts, unsigned version,
+                                     Response response) {
+        api.finish(request, response);
+        response.add_header("x-request-id", facts.id);
+        record(facts, request.method, response.status);
+        auto out = to_message(response, version, false);
+        stream.expires_after(write_timeout);
+        co_await http::async_write(stream, out, asio::as_tuple(use_awaitable));
+    }
+
+    // The changes after the stream's Last-Event-ID into `backlog` (or `reset`
+    // when some were purged already); the history id the stream has caught up to.
+    std::int64_t catch_up(const EventsStart& start, std::string& backlog) {
+        auto& store = api.settings_store();
+        if (!start.resume_after) {
+            return store.last_history_id();
+        }
+        std::int64_t position = *start.resume_after;
+        for (;;) {
+            const auto changes = store.changes_after(position, feed_batch);
+            if (changes.reset) {
+                backlog = reset_text;
+                return changes.last_id;
+            }
+            for (const auto& event : events_of(changes.entries)) {
+                if (visible_to(event, start.user_id)) {
+                    backlog.append(event_text(event));
+                }
+            }
+            if (changes.entries.size() < feed_batch) {
+                return changes.entries.empty() ? std::min(position, changes.last_id)
+                                               : changes.entries.back().id;
+            }
+            position = changes.entries.back().id;
+        }
+    }
+
+    // A ping, or `session-ended` when the stream's session is gone.
+    awaitable<std::string> ping_or_end(const std::string& cookie) {
+        bool alive = true;
+        try {
+            alive = co_await run_on(read_pool, [&] { return api.session_alive(cookie); });
+        } catch (const std::exception&) {
+            // Storage unreachable for a moment: keep the stream, ask again later.
+        }
+        co_return alive ? ": ping\n\n" : "event: session-ended\ndata: {}\n\n";
+    }
+
+    // On the control strand: admits a stream (at most 16 per user) that has seen
+    // everything up to `position`, and hands it what the feed saw since.
+    bool open_stream(const std::shared_ptr<EventStream>& stream, std::int64_t position) {
+        const auto same_user =
+            std::count_if(event_streams.begin(), event_streams.end(),
+                          [&](const auto& other) { return other->user_id == stream->user_id; });
+        if (static_cast<std::size_t>(same_user) >= streams_per_user) {
+            return false;
+        }
+        const bool start_feed = feed_last < 0;
+        if (start_feed) {
+            feed_last = position;
+            feed_memory_from = position;
+            feed_events.clear();
+        } else if (position < feed_last) {
+            if (position < feed_memory_from) {
+                deliver(stream, reset_text);
+            } else {
+                for (const auto& event : feed_events) {
+                    if (event.id > position && visible_to(event, stream->user_id)) {
+                        deliver(stream, event_text(event));
+                    }
+                }
+            }
+        }
+        stream->last_sent = std::max(position, feed_last);
+        event_streams.push_back(stream);
+        if (start_feed) {
+            // After the push: co_spawn may run the loop's start right here.
+            asio::co_spawn(control, feed_loop(), asio::detached);
+        }
+        return true;
+    }
+
+    bool close_stream(const std::shared_ptr<EventStream>& stream) {
+        std::erase(event_streams, stream);
+        return true;
+    }
+
+    // Reads new history entries while streams are open, every feed_interval or
+    // when a write of this process wakes it, and hands each stream its events.
+    awaitable<void> feed_loop() {
+        bool more = false;  // the last read was a full batch: read on at once
+        while (!event_streams.empty()) {
+            if (!more) {
+                feed_timer.expires_after(feed_interval);
+                co_await feed_timer.async_wait(asio::as_tuple(use_awaitable));
+            }
+            if (event_streams.empty()) {
+                break;
+            }
+            settings::ChangesAfter changes;
+            try {
+                const auto after = feed_last;
+                changes = co_await run_on(read_pool, [this, after] {
+                    return api.settings_store().changes_after(after, feed_batch);
+                });
+            } catch (const std::exception& e) {
+                settings::log::debug(component, std::string("change feed: ") + e.what());
+                more = false;
+                continue;
+            }
+            if (changes.reset) {
+                for (const auto& stream : event_streams) {
+                    deliver(stream, reset_text);
+                    stream->last_sent = changes.last_id;
+                }
+                feed_last = changes.last_id;
+                feed_memory_from = feed_last;
+                feed_events.clear();
+                more = false;
+                continue;
+            }
+            for (auto& event : events_of(changes.entries)) {
+                for (const auto& stream : event_streams) {
+                    if (event.id > stream->last_sent && visible_to(event, stream->user_id)) {
+                        deliver(stream, event_text(event));
+                    }
+                    stream->last_sent = std::max(stream->last_sent, event.id);
+                }
+                feed_events.push_back(std::move(event));
+                if (feed_events.size() > feed_memory) {
+                    feed_memory_from = feed_events.front().id;
+                    feed_events.pop_front();
+                }
+            }
+            if (!changes.entries.empty()) {
+                feed_last = changes.entries.back().id;
+            }
+            more = changes.entries.size() == feed_batch;
+        }
+        feed_last = -1;
     }
 
     // Answers a request that could not be read, then the connection closes.
@@ -374,6 +659,12 @@ struct Server::Impl {
             }
             if (metrics != nullptr) {
                 metrics->request_started();
+            }
+            if (facts.endpoint == Endpoint::events &&
+                api.triage(request).stage == Api::Stage::events) {
+                // A stream ends its connection.
+                co_await serve_events(stream, request, facts, version);
+                co_return;
             }
             Response response;
             try {
@@ -516,6 +807,7 @@ struct Server::Impl {
                 } catch (const std::exception& e) {
                     settings::log::error("sessions", std::string("purge failed: ") + e.what());
                 }
+                api.purge_history();
                 return Response{};
             });
         }

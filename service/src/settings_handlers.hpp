@@ -5,6 +5,7 @@
 // session, Origin, Content-Type and JSON syntax.
 
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include <boost/json/value.hpp>
@@ -15,16 +16,31 @@
 
 namespace service::handlers {
 
-Response get_user_settings(settings::SettingsStore& store, const session::Session& session);
+// GETs answer 304 when `if_none_match` names the current ETag; PUTs with an
+// `if_match` that does not pass answer 412 with the current view, before the
+// body's schema is checked (revisions.md).
+Response get_user_settings(settings::SettingsStore& store, const session::Session& session,
+                           std::optional<std::string_view> if_none_match);
 Response put_user_settings(settings::SettingsStore& store, const session::Session& session,
-                           const boost::json::value& body);
-Response get_global_settings(settings::SettingsStore& store);
-Response put_global_settings(settings::SettingsStore& store, const boost::json::value& body);
+                           const boost::json::value& body,
+                           std::optional<std::string_view> if_match);
+Response get_global_settings(settings::SettingsStore& store,
+                             std::optional<std::string_view> if_none_match);
+Response put_global_settings(settings::SettingsStore& store, const session::Session& session,
+                             const boost::json::value& body,
+                             std::optional<std::string_view> if_match);
 Response get_projects(settings::SettingsStore& store, const session::Session& session);
 Response get_project_settings(settings::SettingsStore& store, const session::Session& session,
-                              std::string_view project_id);
+                              std::string_view project_id,
+                              std::optional<std::string_view> if_none_match);
 Response put_project_settings(settings::SettingsStore& store, const session::Session& session,
-                              std::string_view project_id, const boost::json::value& body);
+                              std::string_view project_id, const boost::json::value& body,
+                              std::optional<std::string_view> if_match);
+
+/// GET /settings/history: the user's view of the change history (global, and
+/// their own user and project rows); bad parameters are 422 naming them.
+Response get_history(settings::SettingsStore& store, const session::Session& session,
+                     std::string_view query);
 
 /// The 422 answer for field errors.
 Response invalid(const settings::FieldErrors& errors);

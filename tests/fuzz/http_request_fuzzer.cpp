@@ -136,6 +136,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
             break;
         }
+        case service::Api::Stage::events: {
+            auto first = w.api->begin_events(request);
+            if (auto* answer = std::get_if<service::Response>(&first)) {
+                response = std::move(*answer);
+            }
+            break;
+        }
     }
     w.api->finish(request, response);
     // Nothing from the request may turn into a header line of its own.

@@ -12,7 +12,7 @@ import pytest
 SETTINGSCTL = os.environ.get("SETTINGSCTL_BINARY", "build/tools/settingsctl/settingsctl")
 SERVICE = os.environ.get("SETTINGS_SERVICE_BINARY", "build/service/settings-service")
 COMMANDS = ["status", "migrate", "check", "backup", "restore", "purge-sessions", "export",
-            "import", "global", "user", "copy", "admins", "rotate-token-key"]
+            "import", "global", "user", "copy", "admins", "rotate-token-key", "history"]
 
 
 def ctl(db, *args, stdin=None):
@@ -359,3 +359,36 @@ def test_rotate_token_key_encrypts_plain_tokens(tmp_path, db):
     conn.close()
     assert all(a.startswith("enc:v1:") and (r is None or r.startswith("enc:v1:"))
                for a, r in rows), rows
+
+
+def test_history_lists_what_import_changed_as_settingsctl(db):
+    users = [{"user_id": "42", "display": {"theme": "dark"}, "ai": {"temperature": 1.25}}]
+    projects = [{"user_id": "42", "project_id": "PVT_1",
+                 "board_display_config": {"show_estimates": True}}]
+    assert ctl(db, "import", "-",
+               stdin=snapshot(users, projects, display={"theme": "dark"}))[0] == 0
+    code, out, err = ctl(db, "history")
+    assert code == 0, err
+    lines = [line.split("\t") for line in out.splitlines()]
+    assert [(line[2], line[3], line[4]) for line in lines] == [
+        ("settingsctl", "project 42/PVT_1", "board_display_config"),
+        ("settingsctl", "user 42", "display.theme"),
+        ("settingsctl", "user 42", "ai.temperature"),
+        ("settingsctl", "global", "display.theme")]
+    assert lines[3][5] == '"light" -> "dark"' and lines[3][6] == "revision 2"
+    assert lines[2][5] == "(not set) -> 1.25"
+
+    code, out, _ = ctl(db, "history", "--user", "42", "--json", "--limit", "1")
+    document = json.loads(out)
+    assert code == 0 and len(document["entries"]) == 1
+    assert document["entries"][0]["field"] == "display.theme"
+    assert document["entries"][0]["actor"] == {"tool": "settingsctl"}
+    assert document["next_before"] == document["entries"][0]["id"]
+    code, out, _ = ctl(db, "history", "--user", "42", "--project", "PVT_1")
+    assert code == 0 and len(out.splitlines()) == 1
+    code, out, _ = ctl(db, "history", "--global")
+    assert code == 0 and len(out.splitlines()) == 1
+    assert ctl(db, "history", "--user", "7")[1] == "no history entries\n"
+    for args in [["--limit", "0"], ["--limit", "x"], ["--project", "P"], ["--global", "--user", "1"],
+                 ["--frobnicate"]]:
+        assert ctl(db, "history", *args)[0] == 2, args

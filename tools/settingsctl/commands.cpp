@@ -290,7 +290,8 @@ int import_settings(const Context& c) {
         return exit_usage;
     }
     settings::SettingsStore store(open_storage(c));
-    const auto summary = store.import_snapshot(snapshot.value());
+    const auto summary =
+        store.import_snapshot(snapshot.value(), settings::Actor::named_tool("settingsctl"));
     if (!summary) {
         for (const auto& e : summary.errors()) {
             c.err << "  " << e.field << ": " << e.message << "\n";
@@ -299,6 +300,97 @@ int import_settings(const Context& c) {
     }
     c.out << "imported the global settings, " << summary.value().users << " users and "
           << summary.value().projects << " project rows\n";
+    return exit_ok;
+}
+
+namespace {
+
+std::string value_text(const std::optional<std::string>& json) {
+    return json ? *json : "(not set)";
+}
+
+std::string actor_text(const settings::Actor& actor) {
+    return actor.tool.empty() ? actor.github_username + " (" + actor.github_user_id + ")"
+                              : actor.tool;
+}
+
+}  // namespace
+
+int history(const Context& c) {
+    constexpr auto usage =
+        "usage: settingsctl history [--global | --user ID [--project ID]] [--limit N] [--json]\n";
+    settings::HistoryQuery query;
+    bool json = false;
+    bool global = false;
+    for (std::size_t i = 0; i < c.args.size(); ++i) {
+        const auto& arg = c.args[i];
+        const bool has_value = i + 1 < c.args.size();
+        if (arg == "--json") {
+            json = true;
+        } else if (arg == "--global") {
+            global = true;
+            query.scope = settings::Scope::global;
+        } else if (arg == "--user" && has_value) {
+            query.user_id = c.args[++i];
+        } else if (arg == "--project" && has_value) {
+            query.project_id = c.args[++i];
+        } else if (arg == "--limit" && has_value) {
+            const auto& text = c.args[++i];
+            if (text.empty() || text.size() > 3 ||
+                text.find_first_not_of("0123456789") != std::string::npos) {
+                c.err << "settingsctl: --limit must be between 1 and 200\n";
+                return exit_usage;
+            }
+            query.limit = std::stoul(text);
+        } else {
+            c.err << usage;
+            return exit_usage;
+        }
+    }
+    if ((global && !query.user_id.empty()) || (query.project_id && query.user_id.empty())) {
+        c.err << usage;
+        return exit_usage;
+    }
+    if (!query.user_id.empty()) {
+        query.scope = query.project_id ? settings::Scope::project : settings::Scope::user;
+    }
+    settings::SettingsStore store(open_storage(c));
+    const auto page = store.history(query);
+    if (!page) {
+        for (const auto& e : page.errors()) {
+            c.err << "settingsctl: " << e.field << " " << e.message << "\n";
+        }
+        return exit_usage;
+    }
+    if (json) {
+        boost::json::array entries;
+        for (const auto& entry : page.value().entries) {
+            entries.push_back(settings::to_json(entry));
+        }
+        boost::json::value next = nullptr;
+        if (page.value().next_before) {
+            next = *page.value().next_before;
+        }
+        c.out << settings::to_json_text(
+                     boost::json::object{{"entries", std::move(entries)}, {"next_before", next}})
+              << "\n";
+        return exit_ok;
+    }
+    for (const auto& e : page.value().entries) {
+        std::string where(settings::to_string(e.scope));
+        if (!e.user_id.empty()) {
+            where.append(" ").append(e.user_id);
+        }
+        if (e.project_id) {
+            where.append("/").append(*e.project_id);
+        }
+        c.out << e.id << "\t" << e.at << "\t" << actor_text(e.actor) << "\t" << where << "\t"
+              << e.field << "\t" << value_text(e.old_value) << " -> " << value_text(e.new_value)
+              << "\trevision " << e.revision << "\n";
+    }
+    if (page.value().entries.empty()) {
+        c.out << "no history entries\n";
+    }
     return exit_ok;
 }
 

@@ -41,5 +41,6 @@ int print_global(const Context& c);
 int print_user(const Context& c);
 int copy(const Context& c);
 int admins(const Context& c);
+int history(const Context& c);
 
 }  // namespace settingsctl

@@ -57,6 +57,10 @@ const std::map<std::string, Command, std::less<>> commands{
       "Read an export document (FILE or - for stdin), validate all of it, then write it "
       "in one transaction; an invalid file changes nothing (exit 2)."}},
     {"global", {print_global, "global", "Print the global settings as JSON."}},
+    {"history",
+     {history, "history [--global | --user ID [--project ID]] [--limit N] [--json]",
+      "The change history, newest first: every entry, the global ones, a user's own or "
+      "one project's; N entries (1-200, default 50); --json as GET /settings/history."}},
     {"copy",
      {copy, "copy --from URL --to URL [--replace]",
       "Copy settings and sessions (tokens as stored) between databases of either engine "

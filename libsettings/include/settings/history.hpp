@@ -47,10 +47,11 @@ struct HistoryEntry {
 };
 
 /// Which entries a history page holds: those of `scope` (every scope the user
-/// sees when nothing: global, and the user's own user and project rows), of one
+/// sees when nothing: global, and the user's own user and project rows; every
+/// entry of every user when `user_id` is empty too: an operator's view), of one
 /// project when `project_id` is set, newest first, older than `before` when set.
 struct HistoryQuery {
-    std::string user_id{};  ///< whose user and project rows; empty: global only
+    std::string user_id{};  ///< whose user and project rows
     std::optional<Scope> scope{};
     std::optional<std::string> project_id{};
     std::size_t limit = 50;

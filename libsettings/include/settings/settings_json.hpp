@@ -12,6 +12,7 @@
 #include <settings/effective_settings.hpp>
 #include <settings/field_error.hpp>
 #include <settings/global_settings.hpp>
+#include <settings/history.hpp>
 #include <settings/project_settings.hpp>
 #include <settings/settings_snapshot.hpp>
 #include <settings/settings_update.hpp>
@@ -31,6 +32,8 @@ boost::json::object to_json(const EffectiveUserSettings& settings);
 boost::json::object to_json(const GlobalSettings& settings);
 /// EffectiveProjectSettings, with `sources`.
 boost::json::object to_json(const EffectiveProjectSettings& settings);
+/// A history entry as GET /settings/history lists it: old and new as JSON values.
+boost::json::object to_json(const HistoryEntry& entry);
 /// The stored form of the two project fields.
 boost::json::object to_json(const BoardDisplayConfig& config);
 boost::json::object to_json(const AgentPipelineMappings& mappings);

@@ -142,6 +142,8 @@ class SettingsStore {
     /// At most `limit` changes with ids after `after`, oldest first, of every user
     /// (a host filters them per subscriber).
     [[nodiscard]] ChangesAfter changes_after(std::int64_t after, std::size_t limit);
+    /// The last history id handed out (0 before the first change).
+    [[nodiscard]] std::int64_t last_history_id();
 
     /// Deletes the history entries made before `cutoff`, in short transactions of
     /// at most `batch` entries each; how many.

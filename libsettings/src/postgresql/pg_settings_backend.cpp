@@ -169,14 +169,16 @@ const std::string history_columns =
     ", actor_user_id, actor_username, actor_tool, scope, github_user_id, project_id, field, "
     "old_value, new_value, revision FROM settings_history ";
 
-// $2 is the scope, or 'all' for global and the user's own rows; $3 the user;
+// $2 is the scope, or 'all' for global and the user's own rows (every row when
+// $3, the user, is empty);
 // $4 a project id or NULL.
 const PgStatement select_history{
-    "select_history", "SELECT " + history_columns +
-                          "WHERE id < $1 AND ("
-                          "($2 = 'all' AND (scope = 'global' OR github_user_id = $3)) OR "
-                          "(scope = $2 AND ($2 = 'global' OR github_user_id = $3) AND "
-                          "($4::text IS NULL OR project_id = $4))) ORDER BY id DESC LIMIT $5"};
+    "select_history",
+    "SELECT " + history_columns +
+        "WHERE id < $1 AND ("
+        "($2 = 'all' AND (scope = 'global' OR github_user_id = $3 OR $3 = '')) OR "
+        "(scope = $2 AND ($2 = 'global' OR github_user_id = $3) AND "
+        "($4::text IS NULL OR project_id = $4))) ORDER BY id DESC LIMIT $5"};
 
 const PgStatement select_history_after{
     "select_history_after", "SELECT " + history_columns + "WHERE id > $1 ORDER BY id LIMIT $2"};
@@ -574,9 +576,8 @@ class PgSettingsBackend final : public SettingsBackend {
             std::vector<RowRevision> out;
             out.reserve(static_cast<std::size_t>(result.rows()));
             for (int row = 0; row < result.rows(); ++row) {
-                out.push_back({scope_of_rank(std::stoi(result.text(row, 0))),
-                               result.text(row, 1), result.text(row, 2),
-                               std::stoll(result.text(row, 3))});
+                out.push_back({scope_of_rank(std::stoi(result.text(row, 0))), result.text(row, 1),
+                               result.text(row, 2), std::stoll(result.text(row, 3))});
             }
             return out;
         });

@@ -152,11 +152,12 @@ std::string select_history_sql(std::string_view rest) {
            std::string(rest);
 }
 
-// ?2 is the scope, or 'all' for global and the user's own rows; ?3 the user;
+// ?2 is the scope, or 'all' for global and the user's own rows (every row when
+// ?3, the user, is empty);
 // ?4 a project id or NULL.
 constexpr std::string_view history_page_filter =
     "WHERE id < ?1 AND ("
-    "(?2 = 'all' AND (scope = 'global' OR github_user_id = ?3)) OR "
+    "(?2 = 'all' AND (scope = 'global' OR github_user_id = ?3 OR ?3 = '')) OR "
     "(scope = ?2 AND (?2 = 'global' OR github_user_id = ?3) AND (?4 IS NULL OR project_id = ?4))"
     ") ORDER BY id DESC LIMIT ?5";
 

@@ -51,6 +51,15 @@ struct GitHubProjectsAnswer {
     std::optional<session::OAuthTokens> refreshed;
 };
 
+/// An event stream about to start: whose, and where it resumes.
+struct EventsStart {
+    std::string cookie;
+    std::string user_id;
+    /// Last-Event-ID (header, or the last_event_id query parameter) when it is a
+    /// number; otherwise the stream starts with what happens next.
+    std::optional<std::int64_t> resume_after;
+};
+
 /// The HTTP API as plain functions from requests to responses. The host calls
 /// `triage` on its I/O thread; it answers everything that needs no storage and
 /// says where the rest must run. Nothing here does I/O other than through the
@@ -69,6 +78,7 @@ class Api {
         github_callback,  // call `begin_github_callback`, then GitHub, then `complete_login`
         github_projects,  // call `begin_github_projects` on a storage thread, then GitHub,
                           // then `complete_github_projects` (on the write thread if refreshed)
+        events,           // call `begin_events` on a storage thread, then stream
     };
     struct Triage {
         Stage stage;
@@ -105,6 +115,12 @@ class Api {
     [[nodiscard]] Response complete_github_projects(const GitHubProjectsCall& call,
                                                     const GitHubProjectsAnswer& answer);
 
+    /// The event stream's first step: the session (401). May block on the database.
+    [[nodiscard]] std::variant<EventsStart, Response> begin_events(const Request& request);
+    /// Whether the session behind `cookie` is still valid. May block on the database.
+    [[nodiscard]] bool session_alive(std::string_view cookie);
+    [[nodiscard]] settings::SettingsStore& settings_store() { return settings_; }
+
     /// Adds what every response carries: no-store, nosniff and, for the frontend's
     /// origin, the CORS headers.
     void finish(const Request& request, Response& response) const;
@@ -118,6 +134,10 @@ class Api {
         std::uint64_t failed = 0;
     };
     [[nodiscard]] StorageErrors storage_errors() const;
+
+    /// Deletes the history entries older than HISTORY_RETENTION_DAYS (nothing when
+    /// it is 0), in short transactions. Blocks on the database; never throws.
+    void purge_history();
 
   private:
     template <typename Fn>

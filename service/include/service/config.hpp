@@ -61,6 +61,8 @@ struct Config {
     std::chrono::milliseconds session_expire = std::chrono::hours(8);
     std::chrono::milliseconds session_max_age = std::chrono::hours(168);
     std::chrono::seconds session_cleanup_interval{3600};
+    /// How long history entries are kept; 0: forever.
+    std::chrono::days history_retention{90};
     unsigned threads = 1;
     settings::log::Level log_level = settings::log::Level::info;
     /// Open client connections at most (further lowered at start to fit the

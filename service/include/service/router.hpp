@@ -21,6 +21,8 @@ enum class Endpoint {
     projects,
     project_settings,
     github_projects,
+    history,
+    events,
 };
 
 struct RouteMatch {
