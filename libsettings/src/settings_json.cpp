@@ -464,4 +464,16 @@ json::object to_json(const HistoryEntry& entry) {
     return out;
 }
 
+json::object to_json(const HistoryPage& page) {
+    json::array entries;
+    for (const auto& entry : page.entries) {
+        entries.push_back(to_json(entry));
+    }
+    json::value next = nullptr;
+    if (page.next_before) {
+        next = *page.next_before;
+    }
+    return {{"entries", std::move(entries)}, {"next_before", next}};
+}
+
 }  // namespace settings

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -47,6 +48,21 @@ std::optional<std::vector<Tag>> tags_of(std::string_view header) {
     return tags;
 }
 
+// Whether a condition header is `*` or lists `current`; weak tags count only
+// for the weak comparison (If-None-Match).
+bool names(std::string_view header, std::string_view current, bool weak_counts) {
+    if (trimmed(header) == "*") {
+        return true;
+    }
+    const auto tags = tags_of(header);
+    if (!tags) {
+        return false;
+    }
+    return std::any_of(tags->begin(), tags->end(), [&](const Tag& tag) {
+        return (weak_counts || !tag.weak) && tag.opaque == current;
+    });
+}
+
 }  // namespace
 
 std::string entity_tag(const settings::Revisions& revisions) {
@@ -63,35 +79,11 @@ std::string entity_tag(const settings::Revisions& revisions) {
 }
 
 bool if_match_passes(std::string_view header, std::string_view current) {
-    if (trimmed(header) == "*") {
-        return true;
-    }
-    const auto tags = tags_of(header);
-    if (!tags) {
-        return false;
-    }
-    for (const auto& tag : *tags) {
-        if (!tag.weak && tag.opaque == current) {
-            return true;
-        }
-    }
-    return false;
+    return names(header, current, false);
 }
 
 bool if_none_match_hits(std::string_view header, std::string_view current) {
-    if (trimmed(header) == "*") {
-        return true;
-    }
-    const auto tags = tags_of(header);
-    if (!tags) {
-        return false;
-    }
-    for (const auto& tag : *tags) {
-        if (tag.opaque == current) {
-            return true;
-        }
-    }
-    return false;
+    return names(header, current, true);
 }
 
 }  // namespace service

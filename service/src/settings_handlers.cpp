@@ -139,16 +139,7 @@ Response get_history(settings::SettingsStore& store, const session::Session& ses
     if (!page) {
         return invalid(page.errors());
     }
-    boost::json::array entries;
-    for (const auto& entry : page.value().entries) {
-        entries.push_back(settings::to_json(entry));
-    }
-    boost::json::value next = nullptr;
-    if (page.value().next_before) {
-        next = *page.value().next_before;
-    }
-    return json_response(
-        200, boost::json::object{{"entries", std::move(entries)}, {"next_before", next}});
+    return json_response(200, settings::to_json(page.value()));
 }
 
 Response invalid(const settings::FieldErrors& errors) {

@@ -363,17 +363,7 @@ int history(const Context& c) {
         return exit_usage;
     }
     if (json) {
-        boost::json::array entries;
-        for (const auto& entry : page.value().entries) {
-            entries.push_back(settings::to_json(entry));
-        }
-        boost::json::value next = nullptr;
-        if (page.value().next_before) {
-            next = *page.value().next_before;
-        }
-        c.out << settings::to_json_text(
-                     boost::json::object{{"entries", std::move(entries)}, {"next_before", next}})
-              << "\n";
+        c.out << settings::to_json_text(settings::to_json(page.value())) << "\n";
         return exit_ok;
     }
     for (const auto& e : page.value().entries) {

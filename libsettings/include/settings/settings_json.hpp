@@ -34,6 +34,8 @@ boost::json::object to_json(const GlobalSettings& settings);
 boost::json::object to_json(const EffectiveProjectSettings& settings);
 /// A history entry as GET /settings/history lists it: old and new as JSON values.
 boost::json::object to_json(const HistoryEntry& entry);
+/// `{"entries": [...], "next_before": ID or null}`.
+boost::json::object to_json(const HistoryPage& page);
 /// The stored form of the two project fields.
 boost::json::object to_json(const BoardDisplayConfig& config);
 boost::json::object to_json(const AgentPipelineMappings& mappings);
