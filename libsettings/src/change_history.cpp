@@ -31,20 +31,6 @@ HistoryEntry entry(const ChangeContext& context, std::string field,
             .revision = context.revision};
 }
 
-std::optional<std::string> board_json(const ProjectSettings& project) {
-    if (!project.board_display_config) {
-        return std::nullopt;
-    }
-    return board_display_config_text(*project.board_display_config);
-}
-
-std::optional<std::string> mappings_json(const ProjectSettings& project) {
-    if (!project.agent_pipeline_mappings) {
-        return std::nullopt;
-    }
-    return agent_pipeline_mappings_text(*project.agent_pipeline_mappings);
-}
-
 }  // namespace
 
 std::vector<HistoryEntry> preference_changes(const ChangeContext& context,
@@ -74,12 +60,13 @@ std::vector<HistoryEntry> project_changes(const ChangeContext& context,
                                           const ProjectSettings& after) {
     std::vector<HistoryEntry> out;
     if (before.board_display_config != after.board_display_config) {
-        out.push_back(
-            entry(context, "board_display_config", board_json(before), board_json(after)));
+        out.push_back(entry(context, "board_display_config", board_display_config_text(before),
+                            board_display_config_text(after)));
     }
     if (before.agent_pipeline_mappings != after.agent_pipeline_mappings) {
-        out.push_back(
-            entry(context, "agent_pipeline_mappings", mappings_json(before), mappings_json(after)));
+        out.push_back(entry(context, "agent_pipeline_mappings",
+                            agent_pipeline_mappings_text(before),
+                            agent_pipeline_mappings_text(after)));
     }
     return out;
 }

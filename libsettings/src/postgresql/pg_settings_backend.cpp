@@ -257,15 +257,8 @@ UserLayers read_user_layers(const PgResult& result) {
 
 PgParams project_params(std::string_view user_id, std::string_view project_id,
                         const ProjectSettings& project, const std::string& updated_at) {
-    PgParams params{std::string(user_id), std::string(project_id), std::nullopt, std::nullopt,
-                    updated_at};
-    if (project.board_display_config) {
-        params[2] = board_display_config_text(*project.board_display_config);
-    }
-    if (project.agent_pipeline_mappings) {
-        params[3] = agent_pipeline_mappings_text(*project.agent_pipeline_mappings);
-    }
-    return params;
+    return {std::string(user_id), std::string(project_id), board_display_config_text(project),
+            agent_pipeline_mappings_text(project), updated_at};
 }
 
 // The write connection, replaced by a new one when it was lost, so writes

@@ -231,20 +231,6 @@ void bind_optional_text(SQLite::Statement& statement, int index,
     }
 }
 
-std::optional<std::string> board_text(const ProjectSettings& project) {
-    if (!project.board_display_config) {
-        return std::nullopt;
-    }
-    return board_display_config_text(*project.board_display_config);
-}
-
-std::optional<std::string> mappings_text(const ProjectSettings& project) {
-    if (!project.agent_pipeline_mappings) {
-        return std::nullopt;
-    }
-    return agent_pipeline_mappings_text(*project.agent_pipeline_mappings);
-}
-
 // The two project documents at columns `first` and `first + 1`.
 ProjectSettings read_project(SQLite::Statement& row, int first) {
     ProjectSettings project;
@@ -468,8 +454,8 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
         StatementScope insert(insert_project_);
         insert->bind(1, std::string(user_id));
         insert->bind(2, std::string(project_id));
-        bind_optional_text(*insert, 3, board_text(project));
-        bind_optional_text(*insert, 4, mappings_text(project));
+        bind_optional_text(*insert, 3, board_display_config_text(project));
+        bind_optional_text(*insert, 4, agent_pipeline_mappings_text(project));
         insert->bind(5, updated_at);
         return insert->exec() == 1;
     }
@@ -477,8 +463,8 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     void update_project(std::string_view user_id, std::string_view project_id,
                         const ProjectSettings& project, const std::string& updated_at) override {
         StatementScope update(update_project_);
-        bind_optional_text(*update, 1, board_text(project));
-        bind_optional_text(*update, 2, mappings_text(project));
+        bind_optional_text(*update, 1, board_display_config_text(project));
+        bind_optional_text(*update, 2, agent_pipeline_mappings_text(project));
         update->bind(3, updated_at);
         update->bind(4, std::string(user_id));
         update->bind(5, std::string(project_id));

@@ -65,4 +65,18 @@ AgentPipelineMappings parse_agent_pipeline_mappings(std::string_view text) {
                                                  read_agent_pipeline_mappings);
 }
 
+std::optional<std::string> board_display_config_text(const ProjectSettings& project) {
+    if (!project.board_display_config) {
+        return std::nullopt;
+    }
+    return board_display_config_text(*project.board_display_config);
+}
+
+std::optional<std::string> agent_pipeline_mappings_text(const ProjectSettings& project) {
+    if (!project.agent_pipeline_mappings) {
+        return std::nullopt;
+    }
+    return agent_pipeline_mappings_text(*project.agent_pipeline_mappings);
+}
+
 }  // namespace settings::detail

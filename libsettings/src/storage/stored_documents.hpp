@@ -23,4 +23,8 @@ BoardDisplayConfig parse_board_display_config(std::string_view text);
 std::string agent_pipeline_mappings_text(const AgentPipelineMappings& mappings);
 AgentPipelineMappings parse_agent_pipeline_mappings(std::string_view text);
 
+/// A project row's two documents as stored: nothing where the row sets none.
+std::optional<std::string> board_display_config_text(const ProjectSettings& project);
+std::optional<std::string> agent_pipeline_mappings_text(const ProjectSettings& project);
+
 }  // namespace settings::detail
