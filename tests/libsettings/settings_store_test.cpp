@@ -519,7 +519,9 @@ TEST_CASE("writes queued behind a held lock each give up by their own deadline",
             std::chrono::duration_cast<milliseconds>(late[static_cast<std::size_t>(i)]).count();
         CHECK(refused[static_cast<std::size_t>(i)] == 1);
         CHECK(ms >= -30);
-        CHECK(ms <= 250);
+        // security.md promises the deadline + 1 s; the sanitizer builds on a
+        // busy CI machine need most of that slack.
+        CHECK(ms <= 1000);
     }
 }
 
