@@ -79,7 +79,7 @@ RowCounts copy_database(Storage& from, Storage& to, bool replace) {
     const auto bounds = source_settings->history_bounds();
     const auto history = all_history(*source_settings);
 
-    target_settings->seed_global({}, format_timestamp(std::chrono::system_clock::now()));
+    target_settings->seed_global({}, format_timestamp(std::chrono::system_clock::now()), {});
     target_settings->write([&](detail::SettingsTransaction& tx) {
         if (replace) {
             tx.delete_users_and_projects();

@@ -188,7 +188,8 @@ class SettingsStore::Impl {
             throw std::invalid_argument("invalid global settings seed: " + errors.front().field +
                                         " " + errors.front().message);
         }
-        seeded_ = backend_->seed_global(options.seed, now());
+        const auto at = now();
+        seeded_ = backend_->seed_global(options.seed, at, seed_history(options.seed, at));
         if (seeded_) {
             log::info("settings", "seeded the global settings");
         }
@@ -201,6 +202,28 @@ class SettingsStore::Impl {
     [[nodiscard]] const Clock& clock() const { return clock_; }
 
     // Appends the entries in the write's own transaction.
+    // The fields the seed sets, from "not set" to their value, as the seed's
+    // own changes to a new row (revision 1); the schema's defaults are no one's.
+    [[nodiscard]] std::vector<HistoryEntry> seed_history(const PreferencesUpdate& seed,
+                                                         const std::string& at) const {
+        if (!record_history_) {
+            return {};
+        }
+        Preferences seeded;
+        for (const auto& field : field_table) {
+            if (seed[field.field].has_value()) {
+                seeded[field.field] = seed[field.field].value();
+            }
+        }
+        const detail::ChangeContext context{.at = at,
+                                            .actor = Actor::named_tool("seed"),
+                                            .scope = Scope::global,
+                                            .user_id = {},
+                                            .project_id = std::nullopt,
+                                            .revision = 1};
+        return detail::preference_changes(context, Preferences{}, seeded);
+    }
+
     void record(SettingsTransaction& tx, const std::vector<HistoryEntry>& entries) const {
         if (record_history_ && !entries.empty()) {
             tx.append_history(entries);

@@ -278,3 +278,33 @@ TEST_CASE("import records its changes under its actor", "[history][import]") {
     CHECK(store.history({.user_id = "42"}).value().entries.size() == 1);
     CHECK(store.global_settings().revision == 1);
 }
+
+TEST_CASE("the first-start seed is recorded as the seed's, once", "[history][seed]") {
+    test::TestDatabase db;
+    settings::PreferencesUpdate seed;
+    seed.set(fields::ai_model, "o1").set(fields::workflow_default_repository, "octo/repo");
+    {
+        settings::SettingsStore store(db.open(), {.seed = seed});
+        REQUIRE(store.seeded_global_settings());
+        const auto entries = store.history({.scope = Scope::global}).value().entries;
+        REQUIRE(entries.size() == 2);
+        for (const auto& entry : entries) {
+            CHECK(entry.actor == Actor::named_tool("seed"));
+            CHECK(entry.scope == Scope::global);
+            CHECK_FALSE(entry.old_value.has_value());
+            CHECK(entry.revision == 1);
+        }
+        // Newest first: the fields in the order of the field table.
+        CHECK(entries[1].field == "ai.model");
+        CHECK(entries[1].new_value == "\"o1\"");
+        CHECK(entries[0].field == "workflow.default_repository");
+        CHECK(entries[0].new_value == "\"octo/repo\"");
+        CHECK(store.global_settings().revision == 1);
+    }
+    // Later starts seed nothing, so record nothing, whatever their seed says.
+    seed.set(fields::ai_model, "gpt-4o-mini");
+    settings::SettingsStore again(db.open(), {.seed = seed});
+    CHECK_FALSE(again.seeded_global_settings());
+    CHECK(again.history({.scope = Scope::global}).value().entries.size() == 2);
+    CHECK(again.last_history_id() == 2);
+}

@@ -151,6 +151,27 @@ def test_history_lists_changes_newest_first_with_actor_and_paging(service):
     assert [e["id"] for e in rest["entries"]] == [e["id"] for e in entries[2:]]
 
 
+def test_the_first_start_seed_is_in_the_global_history_as_the_seed(make_service):
+    service = make_service(env={"COPILOT_MODEL": "o1", "DEFAULT_REPOSITORY": "octo/repo"})
+    user = service.client()
+    user.login()
+    entries = user.get(f"{HISTORY}?scope=global").json["entries"]
+    seeded = {e["field"]: e for e in entries}
+    assert seeded["ai.model"]["new"] == "o1"
+    assert seeded["workflow.default_repository"]["new"] == "octo/repo"
+    for entry in entries:
+        assert entry["actor"] == {"tool": "seed"}
+        assert entry["old"] is None and entry["revision"] == 1
+    # A restart with another seed changes nothing and records nothing.
+    service.stop()
+    service.env["COPILOT_MODEL"] = "gpt-4o-mini"
+    service.start()
+    user = service.client()
+    user.login()
+    assert user.get(f"{HISTORY}?scope=global").json["entries"] == entries
+    assert user.get(GLOBAL).json["ai"]["model"] == "o1"
+
+
 def test_history_parameters_out_of_range_are_422_naming_them(user):
     for query, field in [("limit=0", "limit"), ("limit=201", "limit"), ("limit=abc", "limit"),
                          ("before=0", "before"), ("before=x", "before"),

@@ -91,18 +91,10 @@ class PgAdminBackend final : public AdminBackend {
     template <typename Fn>
     auto transaction(Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {
         return pool_.with([&](PgConnection& db) {
-            db.exec("BEGIN");
-            try {
+            return in_transaction(db, "BEGIN", [&] {
                 db.exec(lock_sql);
-                auto result = fn(db);
-                db.exec("COMMIT");
-                return result;
-            } catch (...) {
-                if (db.healthy() && !db.idle()) {
-                    db.exec("ROLLBACK");
-                }
-                throw;
-            }
+                return fn(db);
+            });
         });
     }
 

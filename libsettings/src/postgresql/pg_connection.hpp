@@ -84,6 +84,23 @@ class PgConnection {
     std::unordered_set<const char*> prepared_;
 };
 
+/// Runs `fn()` between `begin` (a BEGIN statement) and COMMIT on `db`; on any
+/// failure rolls back, so that the connection goes back to its pool idle.
+template <typename Fn>
+auto in_transaction(PgConnection& db, std::string_view begin, Fn&& fn) -> decltype(fn()) {
+    db.exec(begin);
+    try {
+        auto result = fn();
+        db.exec("COMMIT");
+        return result;
+    } catch (...) {
+        if (db.healthy() && !db.idle()) {
+            db.exec("ROLLBACK");
+        }
+        throw;
+    }
+}
+
 /// `host:port/database` of a libpq URI, for logs: never the user or password.
 std::string describe_postgresql_url(const std::string& url);
 

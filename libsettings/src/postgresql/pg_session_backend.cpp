@@ -156,8 +156,7 @@ class PgSessionBackend final : public SessionBackend {
 
     std::size_t rewrite_tokens(const std::vector<TokenRewrite>& rewrites) override {
         return pool_.with([&](PgConnection& db) {
-            db.exec("BEGIN");
-            try {
+            return in_transaction(db, "BEGIN", [&] {
                 std::size_t applied = 0;
                 for (const auto& rewrite : rewrites) {
                     applied +=
@@ -166,14 +165,8 @@ class PgSessionBackend final : public SessionBackend {
                                 rewrite.from.access_token, rewrite.from.refresh_token})
                             .affected();
                 }
-                db.exec("COMMIT");
                 return applied;
-            } catch (...) {
-                if (db.healthy()) {
-                    db.exec("ROLLBACK");
-                }
-                throw;
-            }
+            });
         });
     }
 

@@ -215,6 +215,29 @@ std::vector<HistoryEntry> read_history(const PgResult& result) {
 }
 
 // select_revisions' first column: 0 global, 1 user, 2 project.
+void insert_history_entry(PgConnection& db, std::int64_t id, const HistoryEntry& entry) {
+    db.run(insert_history,
+           {std::to_string(id), entry.at, nonempty(entry.actor.github_user_id),
+            nonempty(entry.actor.github_username), nonempty(entry.actor.tool),
+            std::string(to_string(entry.scope)), nonempty(entry.user_id), entry.project_id,
+            entry.field, entry.old_value, entry.new_value, std::to_string(entry.revision)});
+}
+
+// Takes the next ids from the counter row, whose lock orders writers: ids
+// increase in commit order. Returns the last id.
+std::int64_t append_history(PgConnection& db, const std::vector<HistoryEntry>& entries) {
+    const auto reserved = db.run(reserve_history_ids, {std::to_string(entries.size())});
+    if (reserved.rows() == 0) {
+        throw StorageError("the history counter row is missing");
+    }
+    const std::int64_t last = std::stoll(reserved.text(0, 0));
+    std::int64_t id = last - static_cast<std::int64_t>(entries.size());
+    for (const auto& entry : entries) {
+        insert_history_entry(db, ++id, entry);
+    }
+    return last;
+}
+
 Scope scope_of_rank(int rank) {
     return rank == 0 ? Scope::global : rank == 1 ? Scope::user : Scope::project;
 }
@@ -390,16 +413,7 @@ class PgSettingsTransaction final : public SettingsTransaction {
     }
 
     std::int64_t append_history(const std::vector<HistoryEntry>& entries) override {
-        const auto reserved = db().run(reserve_history_ids, {std::to_string(entries.size())});
-        if (reserved.rows() == 0) {
-            throw StorageError("the history counter row is missing");
-        }
-        const std::int64_t last = std::stoll(reserved.text(0, 0));
-        std::int64_t id = last - static_cast<std::int64_t>(entries.size());
-        for (const auto& entry : entries) {
-            insert_entry(++id, entry);
-        }
-        return last;
+        return detail::append_history(db(), entries);
     }
 
     void set_revision(const RowRevision& row) override {
@@ -420,7 +434,7 @@ class PgSettingsTransaction final : public SettingsTransaction {
     void replace_history(const std::vector<HistoryEntry>& entries, std::int64_t last_id) override {
         db().exec("DELETE FROM settings_history");
         for (const auto& entry : entries) {
-            insert_entry(entry.id, entry);
+            insert_history_entry(db(), entry.id, entry);
         }
         db().run(set_history_counter, {std::to_string(last_id)});
     }
@@ -433,14 +447,6 @@ class PgSettingsTransaction final : public SettingsTransaction {
   private:
     PgConnection& db() { return connection_.get(); }
 
-    void insert_entry(std::int64_t id, const HistoryEntry& entry) {
-        db().run(insert_history,
-                 {std::to_string(id), entry.at, nonempty(entry.actor.github_user_id),
-                  nonempty(entry.actor.github_username), nonempty(entry.actor.tool),
-                  std::string(to_string(entry.scope)), nonempty(entry.user_id), entry.project_id,
-                  entry.field, entry.old_value, entry.new_value, std::to_string(entry.revision)});
-    }
-
     PgWriteConnection& connection_;
 };
 
@@ -452,7 +458,8 @@ class PgSettingsBackend final : public SettingsBackend {
           transaction_(writer_),
           group_(writer_, pool.lock_timeout(), {}, std::move(on_batch)) {}
 
-    bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) override {
+    bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at,
+                     const std::vector<HistoryEntry>& history) override {
         std::string columns = "id, updated_at";
         std::string values = "1, $1";
         PgParams params{updated_at};
@@ -463,12 +470,20 @@ class PgSettingsBackend final : public SettingsBackend {
                 values.append(", $" + std::to_string(params.size()));
             }
         }
-        // One statement: of several hosts starting together exactly one inserts.
+        // Of several hosts starting together exactly one inserts, and only it
+        // records the seed's history.
         return pool_.with([&](PgConnection& db) {
-            return db.run_once("INSERT INTO global_settings (" + columns + ") VALUES (" + values +
-                                   ") ON CONFLICT (id) DO NOTHING",
-                               params)
-                       .affected() == 1;
+            return in_transaction(db, "BEGIN", [&] {
+                const bool created =
+                    db.run_once("INSERT INTO global_settings (" + columns + ") VALUES (" + values +
+                                    ") ON CONFLICT (id) DO NOTHING",
+                                params)
+                        .affected() == 1;
+                if (created && !history.empty()) {
+                    append_history(db, history);
+                }
+                return created;
+            });
         });
     }
 
@@ -521,8 +536,7 @@ class PgSettingsBackend final : public SettingsBackend {
     // Every table in one REPEATABLE READ transaction: one consistent snapshot.
     SettingsSnapshot snapshot() override {
         return pool_.with([&](PgConnection& db) {
-            db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            try {
+            return in_transaction(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [&] {
                 SettingsSnapshot snapshot{read_global(db.run(select_global)), {}, {}};
                 const auto users = db.run(select_all_users);
                 for (int row = 0; row < users.rows(); ++row) {
@@ -535,14 +549,8 @@ class PgSettingsBackend final : public SettingsBackend {
                     snapshot.projects.push_back({projects.text(row, 0), projects.text(row, 1),
                                                  read_project(projects, row, 2)});
                 }
-                db.exec("COMMIT");
                 return snapshot;
-            } catch (...) {
-                if (db.healthy()) {
-                    db.exec("ROLLBACK");
-                }
-                throw;
-            }
+            });
         });
     }
 

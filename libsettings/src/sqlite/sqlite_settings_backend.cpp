@@ -8,6 +8,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
 #include <settings/errors.hpp>
@@ -595,13 +596,17 @@ class SqliteSettingsBackend final : public SettingsBackend {
           select_history_after_(reader_.connection(), select_history_sql(history_after_filter)),
           select_history_bounds_(reader_.connection(), select_history_bounds_sql) {}
 
-    bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) override {
+    bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at,
+                     const std::vector<HistoryEntry>& history) override {
         auto& db = writer_.connection();
         return writer_.run_write("seeding global settings", [&] {
             const std::scoped_lock lock(writer_mutex_);
+            // Checked before taking the write lock: on every start but the first
+            // the row is there, and another host may be writing.
             if (db.execAndGet(count_global_sql).getInt() > 0) {
                 return false;
             }
+            SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
             std::string columns = "id, updated_at";
             std::string values = "1, ?";
             for (const auto& field : field_table) {
@@ -619,7 +624,12 @@ class SqliteSettingsBackend final : public SettingsBackend {
                     bind_value(insert, index++, seed[field.field].value());
                 }
             }
-            return insert.exec() == 1;
+            const bool created = insert.exec() == 1;
+            if (created && !history.empty()) {
+                transaction_.append_history(history);
+            }
+            transaction.commit();
+            return created;
         });
     }
 

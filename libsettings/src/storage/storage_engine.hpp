@@ -127,8 +127,10 @@ class SettingsBackend {
     virtual ~SettingsBackend() = default;
 
     /// Creates the global row from the defaults overridden by `seed` unless it
-    /// exists; true when this call created it. Safe against concurrent starters.
-    virtual bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at) = 0;
+    /// exists, with `history` in the same transaction; true when this call
+    /// created it. Safe against concurrent starters.
+    virtual bool seed_global(const PreferencesUpdate& seed, const std::string& updated_at,
+                             const std::vector<HistoryEntry>& history) = 0;
 
     [[nodiscard]] virtual GlobalSettings global() = 0;
     [[nodiscard]] virtual UserLayers user_layers(std::string_view user_id) = 0;
