@@ -34,6 +34,14 @@ constexpr int exit_database_unusable = 3;
 constexpr int exit_schema_too_new = 4;
 constexpr int exit_migration_failed = 5;
 
+// bench/ builds this file a second time with SETTINGS_BENCH_NO_HISTORY, to
+// measure what the change history costs a write (issue 13).
+#ifdef SETTINGS_BENCH_NO_HISTORY
+constexpr bool record_history = false;
+#else
+constexpr bool record_history = true;
+#endif
+
 namespace log = settings::log;
 
 // In a container whose data folder is not a mount point, the database dies with
@@ -155,7 +163,8 @@ int serve(const service::Config& config) {
     settings::SettingsStore settings_store(storage,
                                            {.seed = config.seed,
                                             .clock = &settings::SystemClock::instance(),
-                                            .max_projects_per_user = config.max_projects_per_user});
+                                            .max_projects_per_user = config.max_projects_per_user,
+                                            .record_history = record_history});
     settings::AdminRoles admin_roles(storage);
     service::AdminPolicy admins(config.admin_users, admin_roles);
     service::WriteRateLimiter write_limiter(config.write_rate_limit, config.write_burst);

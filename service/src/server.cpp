@@ -165,6 +165,7 @@ struct EventStream {
     std::int64_t last_sent = 0;
     std::string queued;
     bool overflow = false;
+    bool client_gone = false;  // on the stream's strand
     asio::steady_timer wake;
 };
 
@@ -378,6 +379,16 @@ struct Server::Impl {
             co_await http::async_write_header(stream, serializer, asio::as_tuple(use_awaitable));
         auto pending = std::move(backlog);
         bool open = !head_error;
+        if (open) {
+            // A client of an event stream sends nothing after its request, so its
+            // socket turning readable means it went away: its place among the
+            // user's 16 is freed at once, not at the next ping.
+            stream.socket().async_wait(tcp::socket::wait_read,
+                                       [subscriber](const boost::system::error_code&) {
+                                           subscriber->client_gone = true;
+                                           subscriber->wake.cancel();
+                                       });
+        }
         while (open) {
             if (!pending.empty()) {
                 stream.expires_after(write_timeout);
@@ -387,7 +398,7 @@ struct Server::Impl {
                 open = !error;
                 continue;
             }
-            if (subscriber->overflow) {
+            if (subscriber->overflow || subscriber->client_gone) {
                 break;
             }
             if (drain.draining()) {
@@ -410,6 +421,8 @@ struct Server::Impl {
                                            asio::as_tuple(use_awaitable));
             }
         }
+        boost::system::error_code ignored;
+        stream.socket().cancel(ignored);  // the wait for the client's leaving
         co_await run_on(control, [&] { return close_stream(subscriber); });
     }
 
