@@ -65,6 +65,20 @@ if grep -rlE '#include *[<"](SQLiteCpp/|sqlite3\.h|libpq-fe\.h)' "$work/prefix/i
 fi
 [ -f "$work/prefix/include/settings-sessions/settings/settings_store.hpp" ] ||
     { echo "FAILED: headers not under include/settings-sessions/" >&2; exit 1; }
+# The headers the project's own programs share (libsettings/internal/,
+# libsession/internal/) stay behind, and the installed ones need none of them.
+for internal in "$source"/libsettings/internal/settings/*.hpp "$source"/libsession/internal/session/*.hpp; do
+    name="${internal#"$source"/lib*/internal/}"
+    if [ -e "$work/prefix/include/settings-sessions/$name" ]; then
+        echo "FAILED: $name is installed" >&2
+        exit 1
+    fi
+done
+(cd "$work/prefix/include/settings-sessions" && find settings session -name '*.hpp' |
+    sed 's|.*|#include <&>|') > "$work/all_headers.cpp"
+c++ -std=c++20 -fsyntax-only -I"$work/prefix/include/settings-sessions" "$work/all_headers.cpp" ||
+    { echo "FAILED: the installed headers do not compile on their own" >&2; exit 1; }
+echo "$(wc -l < "$work/all_headers.cpp") headers installed"
 [ -f "$work/prefix/lib/libsettings-sessions-settings.a" ] ||
     { echo "FAILED: library not named libsettings-sessions-settings.a" >&2; exit 1; }
 
