@@ -11,7 +11,9 @@
 //   the outcome as a value: ok | conflict (412, with the current view) |
 //   invalid (422, with the details) | failed (anything else).
 // - apply(event) takes an event of GET /settings/events (revisions.md) and
-//   reloads the entries it makes stale.
+//   reloads the entries it makes stale; idle() waits for the saves in flight
+//   (the live stream applies an event after them, so the page's own save is
+//   never mistaken for a change made elsewhere).
 
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -132,6 +134,8 @@ export const useServerState = defineStore('serverState', () => {
   // ran (an answer that arrives after a sign-out belongs to nobody).
   const inFlight = new Map<string, AbortController>()
   let generation = 0
+  let saving = 0
+  let idleWaiters: (() => void)[] = []
 
   function blank(): Entry {
     return { data: null, etag: null, revisions: null, status: 'idle', error: null }
@@ -211,7 +215,26 @@ export const useServerState = defineStore('serverState', () => {
     return []
   }
 
+  /** Resolves when no save is in flight (at once when none is). */
+  function idle(): Promise<void> {
+    return saving === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))
+  }
+
   async function save<K extends ResourceKey>(key: K, patch: PatchOf<K>): Promise<SaveResult<DataOf<K>>> {
+    saving += 1
+    try {
+      return await saveNow(key, patch)
+    } finally {
+      saving -= 1
+      if (saving === 0) {
+        const waiters = idleWaiters
+        idleWaiters = []
+        waiters.forEach((resolve) => resolve())
+      }
+    }
+  }
+
+  async function saveNow<K extends ResourceKey>(key: K, patch: PatchOf<K>): Promise<SaveResult<DataOf<K>>> {
     const started = generation
     let response: ApiResponse<unknown>
     try {
@@ -229,15 +252,21 @@ export const useServerState = defineStore('serverState', () => {
 
   /** Reloads what an event makes stale; answers the keys it reloads. */
   function apply(event: SettingsEvent): ResourceKey[] {
-    let keys: ResourceKey[]
-    if (event.scope === 'global') keys = ['global', 'user', ...loadedKeys(isProjectKey)]
-    else if (event.scope === 'user') keys = ['user', ...loadedKeys(isProjectKey)]
-    else if (event.project_id) keys = [projectKey(event.project_id), 'projects']
-    else keys = [...loadedKeys(isProjectKey), 'projects']
-    const stale = keys.filter((key) => {
+    const isStale = (key: ResourceKey) => {
       const known = entries.value[key]
       return known !== undefined && known.status !== 'idle' && isNewer(known, event.revisions)
-    })
+    }
+    let stale: ResourceKey[]
+    if (event.scope === 'global') stale = (['global', 'user', ...loadedKeys(isProjectKey)] as ResourceKey[]).filter(isStale)
+    else if (event.scope === 'user') stale = (['user', ...loadedKeys(isProjectKey)] as ResourceKey[]).filter(isStale)
+    else if (event.project_id) {
+      // The list of projects has no revisions: it is news only when the
+      // project itself is (or is not open here, e.g. created elsewhere).
+      const key = projectKey(event.project_id)
+      const open = entries.value[key] !== undefined && entries.value[key].status !== 'idle'
+      stale = isStale(key) ? [key] : []
+      if ((stale.length > 0 || !open) && isStale('projects')) stale.push('projects')
+    } else stale = [...loadedKeys(isProjectKey), 'projects' as const].filter(isStale)
     stale.forEach((key) => void load(key))
     return stale
   }
@@ -266,7 +295,7 @@ export const useServerState = defineStore('serverState', () => {
     entries.value = {}
   }
 
-  return { entries, entry, data, load, cancel, save, adopt, apply, reloadAll, clear }
+  return { entries, entry, data, load, cancel, save, idle, adopt, apply, reloadAll, clear }
 })
 
 export type ServerState = ReturnType<typeof useServerState>

@@ -53,6 +53,15 @@ export const useTheme = defineStore('theme', () => {
   const note = ref('')
   const saving = ref(false)
 
+  // The theme is one field the user just chose: a 412 (something else of the
+  // user's changed meanwhile) takes the current version and sends it again, once.
+  async function saveTheme(choice: ThemeMode | null) {
+    const result = await server.save('user', { display: { theme: choice } })
+    if (result.kind !== 'conflict') return result
+    await server.load('user')
+    return server.save('user', { display: { theme: choice } })
+  }
+
   const signedIn = () => session.state === 'signed-in' && server.data('user') !== null
   const userName = () => session.user?.github_username ?? ''
   /** The user whose last change is still to be sent (null: nothing pending). */
@@ -106,7 +115,7 @@ export const useTheme = defineStore('theme', () => {
           break
         }
         const wasPending = pending.value
-        const result = await server.save('user', { display: { theme: theme.value } })
+        const result = await saveTheme(theme.value)
         if (result.kind !== 'ok') {
           if (isUnreachable(result.error)) {
             setPending(userName())
@@ -136,7 +145,7 @@ export const useTheme = defineStore('theme', () => {
     setPending(null)
     saving.value = true
     try {
-      const result = await server.save('user', { display: { theme: null } })
+      const result = await saveTheme(null)
       if (result.kind === 'ok') {
         mode.value = result.data.display.theme
         note.value = 'Theme reset to the default.'
