@@ -1,13 +1,13 @@
 // A section form bound to one entry of the server-state store: it reads the
 // loaded values from the entry, registers the unsaved-changes guard, and
 // saves a partial PUT through the store (If-Match included). On a 412 the
-// store takes the current view the service sent (or loads it), so the form
-// sees which of its fields changed underneath. The user sections, Global and
+// store holds the current view the service sent, so the form sees which of
+// its fields changed underneath. The user sections, Global and
 // Project all use it; only their options differ.
 
 import type { Source } from '@/api/client'
 import { normalise } from '@/settings/fieldCatalogue'
-import { useServerState, type DataOf, type PatchOf, type ResourceKey } from '@/stores/serverState'
+import { useServerState, type PatchOf, type ResourceKey } from '@/stores/serverState'
 import { useLeaveGuard } from '@/stores/unsavedChanges'
 import { getPath } from './objects'
 import { useSectionForm, type SectionForm, type SectionFormOptions } from './useSectionForm'
@@ -36,13 +36,7 @@ export function useSettingsForm(key: () => ResourceKey | null, options: Settings
       form.save(async (payload) => {
         const k = key()
         if (!k) return { kind: 'failed', error: new Error('nothing to save to') }
-        const result = await server.save(k, payload as PatchOf<typeof k>)
-        if (result.kind === 'conflict') {
-          const current = result.current
-          if (typeof current === 'object' && current !== null) server.adopt(k, current as DataOf<typeof k>, result.etag)
-          else await server.load(k)
-        }
-        return result
+        return server.save(k, payload as PatchOf<typeof k>)
       }),
   }
 }
