@@ -1,8 +1,9 @@
 // A tiny web server for the built page (dist/) on 127.0.0.1, standing in
 // for the web container: /api/* is forwarded to the service as it came
 // (method, headers with Origin and Cookie, body) and the answer goes back as
-// it is (Set-Cookie included). Every other path that is not a file gets
-// index.html. The service port can change (restart) with setTarget().
+// it is (Set-Cookie included), streamed, so server-sent events pass. Every
+// other path that is not a file gets index.html. The service port can change
+// (restart) with setTarget().
 
 import { createServer, request } from 'node:http'
 import { readFile, stat } from 'node:fs/promises'
@@ -66,6 +67,10 @@ export async function startPageServer(distDir) {
     upstream.on('error', () => {
       if (!res.headersSent) sendGatewayError(res)
       else res.destroy()
+    })
+    // A browser that goes away (a closed tab's event stream) ends its request to the service too.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy()
     })
     req.pipe(upstream)
   }

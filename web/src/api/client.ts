@@ -38,6 +38,20 @@ export type ProjectSummary = JsonOf<operations['listProjectSettings']>['projects
 /** One of the signed-in user's GitHub Projects (v2), from GET /github/projects. */
 export type GitHubProject = JsonOf<operations['listGithubProjects']>['projects'][number]
 
+/** GET /settings/history: one page of entries, newest first, and the id to page on with. */
+export type HistoryPage = JsonOf<operations['getSettingsHistory']>
+export type HistoryEntry = HistoryPage['entries'][number]
+export type HistoryScope = HistoryEntry['scope']
+/** Who made a change (revisions.md): a person, or a tool ("settingsctl", "seed" = the first start). */
+export type HistoryActor = { github_user_id: string; github_username: string } | { tool: string }
+
+export interface HistoryQuery {
+  scope?: HistoryScope
+  projectId?: string
+  limit?: number
+  before?: number | null
+}
+
 /** The 401 error of GET /github/projects: GitHub refused the stored token, the session stays. */
 export const GITHUB_TOKEN_INVALID = 'github_token_invalid'
 
@@ -119,6 +133,12 @@ export interface RequestOptions {
 
 export const API_BASE = '/api/v1'
 export const GITHUB_LOGIN_URL = `${API_BASE}/auth/github`
+/**
+ * The event stream (revisions.md). Relative like every other call: the page
+ * and /api share one origin (Vite's proxy, the web container), so the
+ * browser's EventSource sends the session cookie without withCredentials.
+ */
+export const EVENTS_URL = `${API_BASE}/settings/events`
 
 let unauthorizedHandler: (() => void) | null = null
 
@@ -209,6 +229,16 @@ async function request<T>(
   return { data: data as T, etag }
 }
 
+function historyPath(query: HistoryQuery): string {
+  const params = new URLSearchParams()
+  if (query.scope) params.set('scope', query.scope)
+  if (query.projectId) params.set('project_id', query.projectId)
+  if (query.limit) params.set('limit', String(query.limit))
+  if (query.before) params.set('before', String(query.before))
+  const text = params.toString()
+  return text ? `/settings/history?${text}` : '/settings/history'
+}
+
 const projectPath = (projectId: string) => `/settings/project/${encodeURIComponent(projectId)}`
 
 type Json<Id extends keyof operations> = JsonOf<operations[Id]>
@@ -236,6 +266,8 @@ export const api = {
     request<Json<'getProjectSettings'>>('GET', projectPath(projectId), undefined, options),
   updateProjectSettings: (projectId: string, update: ProjectSettingsUpdate, options?: RequestOptions) =>
     request<Json<'updateProjectSettings'>>('PUT', projectPath(projectId), update, options),
+  history: (query: HistoryQuery = {}, options?: RequestOptions) =>
+    request<HistoryPage>('GET', historyPath(query), undefined, options),
 }
 
 export type Api = typeof api

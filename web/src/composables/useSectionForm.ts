@@ -4,14 +4,32 @@
 // details to the fields they name. The loaded values stay in their store; the
 // draft keeps only what the user changed, so a store refresh shows through
 // every field the user did not touch.
+//
+// Conflicts (revisions.md): each edit remembers the loaded value it started
+// from (its base). When the loaded value moves away from the base — a 412's
+// current view was adopted, or an event reloaded the entry — the field is in
+// conflict: the section shows the edit beside the current value until the
+// user keeps theirs or takes the current one.
 
-import { computed, ref, type ComputedRef, type WritableComputedRef } from 'vue'
+import { computed, ref, watch, type ComputedRef, type WritableComputedRef } from 'vue'
 import { ApiError, type FieldError, type Source } from '@/api/client'
 import { UNREACHABLE, describeDetail, describeError, isUnreachable } from '@/api/describeError'
 import { failedSave, type SaveResult } from '@/stores/serverState'
 import { clone, deepEqual, nest } from './objects'
 
-export type SaveStatus = 'idle' | 'saving' | 'saved' | 'error'
+export type SaveStatus = 'idle' | 'saving' | 'saved' | 'error' | 'conflict'
+
+/** An edited field whose loaded value changed underneath the edit. */
+export interface FieldConflict {
+  path: string
+  /** What the user has: their edit, or RESET_MARK for "reset to default". */
+  mine: unknown
+  /** The value loaded now (someone else's). */
+  theirs: unknown
+}
+
+/** `mine` of a conflict whose edit is "reset to default". */
+export const RESET_MARK = Symbol('reset')
 
 /** What a field's indicator shows: where its value comes from, or that it will be inherited after saving. */
 /**
@@ -72,6 +90,17 @@ export interface SectionForm {
   discard(): void
   /** Records a failure that did not come from save() (e.g. a load). */
   fail(error: unknown, details?: FieldError[]): void
+  /** Edited fields whose loaded value changed underneath (a 412 or an event). */
+  conflicts: ComputedRef<FieldConflict[]>
+  /** Whether the conflicts came from a refused save (412) rather than from a change seen live. */
+  conflictFromSave: ComputedRef<boolean>
+  /**
+   * "Keep mine": the edits stay and now count against the current values.
+   * Answers whether they should be saved again at once (the conflict was a 412).
+   */
+  keepMine(): boolean
+  /** "Take theirs": the conflicting edits are dropped; the current values show. */
+  takeTheirs(): void
 }
 
 export function isWithin(field: string, path: string): boolean {
@@ -93,8 +122,24 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
   const statusRef = ref<SaveStatus>('idle')
   const messageRef = ref('')
   const unreachableRef = ref(false)
+  /** The loaded value each edited or reset field started from. */
+  const bases = ref<Record<string, unknown>>({})
+  const conflictFromSaveRef = ref(false)
 
   const has = (record: object, key: string) => Object.prototype.hasOwnProperty.call(record, key)
+
+  function without(record: Record<string, unknown>, path: string): Record<string, unknown> {
+    const { [path]: _dropped, ...rest } = record
+    void _dropped
+    return rest
+  }
+
+  /** Keeps bases only for fields that are still edited or reset; records one for a new edit. */
+  function track(path: string) {
+    if (has(edits.value, path) || resets.value[path]) {
+      if (!has(bases.value, path)) bases.value = { ...bases.value, [path]: clone(options.read(path)) }
+    } else if (has(bases.value, path)) bases.value = without(bases.value, path)
+  }
 
   function value(path: string): unknown {
     if (has(edits.value, path)) return edits.value[path]
@@ -122,6 +167,7 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     const { [path]: _old, ...restEdits } = edits.value
     void _old
     edits.value = deepEqual(next, options.read(path)) ? restEdits : { ...restEdits, [path]: clone(next) }
+    track(path)
     clearErrorsWithin(path)
     touched()
   }
@@ -141,6 +187,7 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     void _old
     edits.value = restEdits
     if (isOwn(path)) resets.value = { ...resets.value, [path]: true }
+    track(path)
     clearErrorsWithin(path)
     touched()
   }
@@ -170,6 +217,63 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     errorList.value.filter((e) => !options.fields.some((path) => isWithin(e.field, path))),
   )
 
+  const conflicts = computed<FieldConflict[]>(() =>
+    options.fields
+      .filter((path) => has(bases.value, path) && isDirty(path) && !deepEqual(options.read(path), bases.value[path]))
+      .map((path) => ({
+        path,
+        mine: isReset(path) ? RESET_MARK : edits.value[path],
+        theirs: options.read(path),
+      })),
+  )
+
+  // A change underneath that already is what the user wanted settles itself:
+  // an edit equal to the new value, or a reset of a field nobody sets any more.
+  watch(
+    () => options.fields.map((path) => [options.read(path), options.source?.(path)]),
+    () => {
+      for (const path of options.fields) {
+        if (!has(bases.value, path)) continue
+        const done = isReset(path) ? !isOwn(path) : has(edits.value, path) && deepEqual(edits.value[path], options.read(path))
+        if (done) {
+          edits.value = without(edits.value, path)
+          resets.value = without(resets.value, path) as Record<string, true>
+          track(path)
+        }
+      }
+      if (conflicts.value.length === 0 && statusRef.value === 'conflict') settleConflict()
+    },
+    { deep: true },
+  )
+
+  function settleConflict() {
+    conflictFromSaveRef.value = false
+    if (statusRef.value === 'conflict') {
+      statusRef.value = 'idle'
+      messageRef.value = ''
+    }
+  }
+
+  function keepMine(): boolean {
+    const again = conflictFromSaveRef.value
+    const next = { ...bases.value }
+    for (const { path } of conflicts.value) next[path] = clone(options.read(path))
+    bases.value = next
+    settleConflict()
+    return again && dirty.value
+  }
+
+  function takeTheirs() {
+    for (const { path } of conflicts.value) {
+      edits.value = without(edits.value, path)
+      resets.value = without(resets.value, path) as Record<string, true>
+      track(path)
+    }
+    settleConflict()
+    statusRef.value = 'idle'
+    messageRef.value = 'Showing the current values.'
+  }
+
   function fail(error: unknown, details: FieldError[] = []) {
     errorList.value = details
     statusRef.value = 'error'
@@ -177,7 +281,10 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     unreachableRef.value = isUnreachable(error)
   }
 
-  async function save(send: (payload: Record<string, unknown>) => Promise<SaveResult<unknown>>): Promise<boolean> {
+  async function save(
+    send: (payload: Record<string, unknown>) => Promise<SaveResult<unknown>>,
+    retried = false,
+  ): Promise<boolean> {
     if (!dirty.value || statusRef.value === 'saving') return false
     statusRef.value = 'saving'
     messageRef.value = 'Saving…'
@@ -190,6 +297,20 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
       result = await send(nest(sent))
     } catch (error) {
       result = failedSave(error)
+    }
+    if (result.kind === 'conflict') {
+      // The store now holds the current view. When none of this section's
+      // fields changed underneath, nothing would be overwritten: save again.
+      if (conflicts.value.length === 0) {
+        statusRef.value = 'idle'
+        if (!retried) return save(send, true)
+        fail(result.error)
+        return false
+      }
+      conflictFromSaveRef.value = true
+      statusRef.value = 'conflict'
+      messageRef.value = 'Not saved: someone changed these settings meanwhile. Choose what to keep.'
+      return false
     }
     if (result.kind !== 'ok') {
       fail(result.error, result.kind === 'invalid' ? result.details : [])
@@ -209,6 +330,11 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     }
     edits.value = nextEdits
     resets.value = nextResets
+    // What is still edited now counts against the values just saved.
+    const nextBases: Record<string, unknown> = {}
+    for (const path of [...Object.keys(nextEdits), ...Object.keys(nextResets)]) nextBases[path] = clone(options.read(path))
+    bases.value = nextBases
+    conflictFromSaveRef.value = false
     statusRef.value = 'saved'
     messageRef.value = 'Saved.'
     return true
@@ -217,6 +343,8 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
   function discard() {
     edits.value = {}
     resets.value = {}
+    bases.value = {}
+    conflictFromSaveRef.value = false
     errorList.value = []
     statusRef.value = 'idle'
     messageRef.value = ''
@@ -249,8 +377,12 @@ export function useSectionForm(options: SectionFormOptions): SectionForm {
     errors,
     status: computed(() => statusRef.value),
     message: computed(() => messageRef.value),
-    save,
+    save: (send) => save(send),
     discard,
     fail,
+    conflicts,
+    conflictFromSave: computed(() => conflictFromSaveRef.value),
+    keepMine,
+    takeTheirs,
   }
 }

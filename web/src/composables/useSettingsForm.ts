@@ -1,7 +1,9 @@
 // A section form bound to one entry of the server-state store: it reads the
 // loaded values from the entry, registers the unsaved-changes guard, and
-// saves a partial PUT through the store (If-Match included). The user
-// sections, Global and Project all use it; only their options differ.
+// saves a partial PUT through the store (If-Match included). On a 412 the
+// store holds the current view the service sent, so the form sees which of
+// its fields changed underneath. The user sections, Global and
+// Project all use it; only their options differ.
 
 import type { Source } from '@/api/client'
 import { normalise } from '@/settings/fieldCatalogue'

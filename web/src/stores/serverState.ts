@@ -8,10 +8,19 @@
 //   in flight, and cancel(key) drops a key nobody wants any more, so a late
 //   answer never lands where it is no longer wanted.
 // - save(key, patch) sends If-Match when the entry has an ETag and returns
-//   the outcome as a value: ok | conflict (412, with the current view) |
-//   invalid (422, with the details) | failed (anything else).
+//   the outcome as a value: ok | conflict (412; the entry then holds the
+//   current view the service sent) | invalid (422, with the details) |
+//   failed (anything else). Saves of one key go one at a time, each with the
+//   ETag its predecessor's answer brought.
 // - apply(event) takes an event of GET /settings/events (revisions.md) and
-//   reloads the entries it makes stale.
+//   reloads the entries it makes stale; idle() waits for the saves in flight
+//   (the live stream applies an event after them, so the page's own save is
+//   never mistaken for a change made elsewhere).
+//
+// Whatever the order answers arrive in, an entry never goes back in time:
+// revisions only grow (revisions.md), so an answer older than the entry in
+// any layer (a load, a save's answer or a 412's current view that was
+// overtaken on the way) is dropped. Only reloadAll() takes what comes.
 
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -118,6 +127,12 @@ function revisionsOf(data: unknown): Revisions | null {
   return typeof revisions === 'object' && revisions !== null ? (revisions as Revisions) : null
 }
 
+/** Whether `incoming` is older than `known` in some layer (unknown revisions are never older). */
+function isOlder(incoming: Revisions | null, known: Revisions | null): boolean {
+  if (!incoming || !known) return false
+  return (Object.keys(known) as (keyof Revisions)[]).some((layer) => (incoming[layer] ?? 0) < (known[layer] ?? 0))
+}
+
 /** Whether an event names a revision newer than the entry's (unknown revisions count as newer). */
 function isNewer(entry: Entry, revisions: Revisions | undefined): boolean {
   if (!revisions || !entry.revisions) return true
@@ -132,6 +147,10 @@ export const useServerState = defineStore('serverState', () => {
   // ran (an answer that arrives after a sign-out belongs to nobody).
   const inFlight = new Map<string, AbortController>()
   let generation = 0
+  /** The last save queued for each key: the next one starts after it. */
+  const saveQueues = new Map<string, Promise<unknown>>()
+  let saving = 0
+  let idleWaiters: (() => void)[] = []
 
   function blank(): Entry {
     return { data: null, etag: null, revisions: null, status: 'idle', error: null }
@@ -152,11 +171,15 @@ export const useServerState = defineStore('serverState', () => {
     return entries.value[key]
   }
 
-  function put(key: ResourceKey, response: ApiResponse<unknown>) {
+  /** Takes an answer into its entry unless the entry is newer already (`fresh`: take it anyway). */
+  function put(key: ResourceKey, response: ApiResponse<unknown>, fresh = false) {
     const target = ensure(key)
-    target.data = response.data
-    target.etag = response.etag
-    target.revisions = revisionsOf(response.data)
+    const revisions = revisionsOf(response.data)
+    if (fresh || !isOlder(revisions, target.revisions)) {
+      target.data = response.data
+      target.etag = response.etag
+      target.revisions = revisions
+    }
     target.status = 'ready'
     target.error = null
   }
@@ -166,7 +189,7 @@ export const useServerState = defineStore('serverState', () => {
     inFlight.delete(key)
   }
 
-  async function load<K extends ResourceKey>(key: K): Promise<LoadResult<DataOf<K>>> {
+  async function load<K extends ResourceKey>(key: K, fresh = false): Promise<LoadResult<DataOf<K>>> {
     stopLoad(key)
     const controller = new AbortController()
     inFlight.set(key, controller)
@@ -177,8 +200,8 @@ export const useServerState = defineStore('serverState', () => {
     try {
       const response = await fetchKey(key, controller.signal)
       if (!current()) return { kind: 'cancelled' }
-      put(key, response)
-      return { kind: 'ok', data: response.data as DataOf<K> }
+      put(key, response, fresh)
+      return { kind: 'ok', data: target.data as DataOf<K> }
     } catch (error) {
       if (!current() || isAbort(error)) return { kind: 'cancelled' }
       target.status = 'error'
@@ -211,13 +234,49 @@ export const useServerState = defineStore('serverState', () => {
     return []
   }
 
+  /** Resolves when no save is in flight (at once when none is). */
+  function idle(): Promise<void> {
+    return saving === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))
+  }
+
   async function save<K extends ResourceKey>(key: K, patch: PatchOf<K>): Promise<SaveResult<DataOf<K>>> {
+    saving += 1
     const started = generation
+    const previous = saveQueues.get(key)
+    const mine = previous ? previous.then(() => saveNow(key, patch, started)) : saveNow(key, patch, started)
+    const done = mine.then(
+      () => undefined,
+      () => undefined,
+    )
+    saveQueues.set(key, done)
+    try {
+      return await mine
+    } finally {
+      if (saveQueues.get(key) === done) saveQueues.delete(key)
+      saving -= 1
+      if (saving === 0) {
+        const waiters = idleWaiters
+        idleWaiters = []
+        waiters.forEach((resolve) => resolve())
+      }
+    }
+  }
+
+  async function saveNow<K extends ResourceKey>(key: K, patch: PatchOf<K>, started: number): Promise<SaveResult<DataOf<K>>> {
+    // Queued behind a save that outlived a sign-out: it is not the next user's to send.
+    if (started !== generation) return { kind: 'failed', error: new Error('signed out before the save was sent') }
     let response: ApiResponse<unknown>
     try {
       response = await putKey(key, patch, entry(key).etag)
     } catch (error) {
-      return failedSave(error)
+      const result = failedSave(error)
+      // The entry takes the current view, so the caller sees what changed and
+      // a save sent again carries its ETag.
+      if (result.kind === 'conflict' && started === generation) {
+        if (typeof result.current === 'object' && result.current !== null) adopt(key, result.current as DataOf<K>, result.etag)
+        else await load(key)
+      }
+      return result
     }
     if (started !== generation) return { kind: 'ok', data: response.data as DataOf<K> }
     // The answer of a save is newer than any load still in flight.
@@ -229,30 +288,40 @@ export const useServerState = defineStore('serverState', () => {
 
   /** Reloads what an event makes stale; answers the keys it reloads. */
   function apply(event: SettingsEvent): ResourceKey[] {
-    let keys: ResourceKey[]
-    if (event.scope === 'global') keys = ['global', 'user', ...loadedKeys(isProjectKey)]
-    else if (event.scope === 'user') keys = ['user', ...loadedKeys(isProjectKey)]
-    else if (event.project_id) keys = [projectKey(event.project_id), 'projects']
-    else keys = [...loadedKeys(isProjectKey), 'projects']
-    const stale = keys.filter((key) => {
+    const isStale = (key: ResourceKey) => {
       const known = entries.value[key]
       return known !== undefined && known.status !== 'idle' && isNewer(known, event.revisions)
-    })
+    }
+    let stale: ResourceKey[]
+    if (event.scope === 'global') stale = (['global', 'user', ...loadedKeys(isProjectKey)] as ResourceKey[]).filter(isStale)
+    else if (event.scope === 'user') stale = (['user', ...loadedKeys(isProjectKey)] as ResourceKey[]).filter(isStale)
+    else if (event.project_id) {
+      // The list of projects has no revisions: it is news only when the
+      // project itself is (or is not open here, e.g. created elsewhere).
+      const key = projectKey(event.project_id)
+      const open = entries.value[key] !== undefined && entries.value[key].status !== 'idle'
+      stale = isStale(key) ? [key] : []
+      if ((stale.length > 0 || !open) && isStale('projects')) stale.push('projects')
+    } else stale = [...loadedKeys(isProjectKey), 'projects' as const].filter(isStale)
     stale.forEach((key) => void load(key))
     return stale
   }
 
-  /** After `event: reset`: everything loaded is loaded again. */
+  /**
+   * After `event: reset` or a break in the stream: everything loaded is
+   * loaded again, and taken whatever its revisions (a replacing import may
+   * have started rows afresh).
+   */
   function reloadAll(): ResourceKey[] {
     const keys = loadedKeys()
-    keys.forEach((key) => void load(key))
+    keys.forEach((key) => void load(key, true))
     return keys
   }
 
   /**
    * Takes a version of a key the page got another way, e.g. the `current`
-   * and `etag` of a 412: "take theirs" shows it, "keep mine" saves again
-   * against its ETag.
+   * and `etag` of a 412 (unless the entry is newer already): "take theirs"
+   * shows it, "keep mine" saves again against its ETag.
    */
   function adopt<K extends ResourceKey>(key: K, data: DataOf<K>, etag: string | null) {
     stopLoad(key)
@@ -266,7 +335,7 @@ export const useServerState = defineStore('serverState', () => {
     entries.value = {}
   }
 
-  return { entries, entry, data, load, cancel, save, adopt, apply, reloadAll, clear }
+  return { entries, entry, data, load, cancel, save, idle, adopt, apply, reloadAll, clear }
 })
 
 export type ServerState = ReturnType<typeof useServerState>

@@ -7,6 +7,12 @@
 // marked pending (in localStorage too, for a reload) and sent again when the
 // service answers, the browser is back online, or a retry timer fires; until
 // then the service's older theme does not overwrite it.
+//
+// The theme shown is computed from the store, never copied from it: while
+// the user's own choice is unconfirmed it is that choice, otherwise the
+// stored theme. So whatever the order answers and events arrive in, the
+// theme, the Display section and its badge change in the same update (a
+// reset shows the inherited theme the moment its answer is in).
 
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
@@ -48,10 +54,13 @@ export const useTheme = defineStore('theme', () => {
     modes: { light: 'light', dark: 'dark' },
     disableTransition: false,
   })
-  const theme = computed<ThemeMode>(() => (mode.state.value === 'dark' ? 'dark' : 'light'))
+  /** This device's theme (localStorage): what shows when the service's does not. */
+  const local = computed<ThemeMode>(() => (mode.state.value === 'dark' ? 'dark' : 'light'))
   /** What happened to the last change: '' | saved | kept on this device only. */
   const note = ref('')
   const saving = ref(false)
+  /** Whether the user's own choice shows rather than the service's theme (until the service has it). */
+  const chosen = ref(false)
 
   const signedIn = () => session.state === 'signed-in' && server.data('user') !== null
   const userName = () => session.user?.github_username ?? ''
@@ -60,6 +69,18 @@ export const useTheme = defineStore('theme', () => {
   const pending = computed(() => pendingFor.value !== null && pendingFor.value === userName())
   let retryTimer: ReturnType<typeof setTimeout> | null = null
 
+  /** The signed-in user's effective theme in the store (undefined when there is none). */
+  const stored = computed(() => (session.state === 'signed-in' ? server.data('user')?.display.theme : undefined))
+  const theme = computed<ThemeMode>(() => (stored.value && !chosen.value && !pending.value ? stored.value : local.value))
+  // <html> and localStorage follow in the same update.
+  watch(
+    theme,
+    (next) => {
+      if (mode.value !== next) mode.value = next
+    },
+    { immediate: true, flush: 'sync' },
+  )
+
   function setPending(user: string | null) {
     pendingFor.value = user
     writePending(user)
@@ -67,85 +88,87 @@ export const useTheme = defineStore('theme', () => {
     retryTimer = user !== null ? setTimeout(() => void retry(), RETRY_MS) : null
   }
 
-  // The stored theme wins whenever the user's settings arrive, except while
-  // our own save runs or while a change of ours has not reached the service.
+  // The user's settings arrived, so the service answers: a change of ours
+  // still pending is sent now, or needs no sending any more.
   watch(
     () => server.data('user'),
     (user) => {
-      const stored = user?.display.theme
-      if (!stored || saving.value) return
-      if (pending.value) {
-        if (stored === theme.value) setPending(null)
-        else void push()
-        return
-      }
-      mode.value = stored
+      if (!user || saving.value || !pending.value) return
+      if (user.display.theme === local.value) setPending(null)
+      else void send(local.value)
     },
     { immediate: true },
   )
+  // A choice the service refused shows on this device until the service's theme moves on.
+  watch(stored, () => {
+    if (!saving.value && !pending.value) chosen.value = false
+  })
 
   function retry() {
-    if (pending.value && signedIn()) return push()
+    if (pending.value && signedIn()) return send(local.value)
   }
   if (typeof window !== 'undefined') window.addEventListener('online', () => void retry())
 
-  let sendAgain = false
-  // One request at a time, always sending the newest choice, so quick toggles
-  // cannot reach the service out of order.
-  async function push() {
-    if (saving.value) {
-      sendAgain = true
-      return
-    }
+  // The theme is one field the user just chose: after a 412 (something else
+  // of the user's changed meanwhile; the store now holds the current
+  // version) it is sent again, once.
+  async function saveTheme(choice: ThemeMode | null) {
+    const result = await server.save('user', { display: { theme: choice } })
+    return result.kind === 'conflict' ? server.save('user', { display: { theme: choice } }) : result
+  }
+
+  /** The newest request not sent yet: a theme, null for "reset to inherited", undefined for none. */
+  let next: ThemeMode | null | undefined
+  // One request at a time, always sending the newest request, so quick
+  // toggles (and a reset) cannot reach the service out of order.
+  async function send(choice: ThemeMode | null) {
+    next = choice
+    if (saving.value) return
     saving.value = true
     try {
-      do {
-        sendAgain = false
+      while (next !== undefined) {
+        const sent = next
+        next = undefined
         if (!signedIn()) {
           note.value = 'Saved on this device.'
           break
         }
         const wasPending = pending.value
-        const result = await server.save('user', { display: { theme: theme.value } })
-        if (result.kind !== 'ok') {
-          if (isUnreachable(result.error)) {
-            setPending(userName())
-            note.value = "Saved on this device only. Can't reach the settings service — it will be saved when the service is back."
-          } else {
-            setPending(null)
-            note.value = `Saved on this device only. ${describeError(result.error)}`
-          }
-          break
+        const result = await saveTheme(sent)
+        if (sent === null) {
+          note.value = result.kind === 'ok' ? 'Theme reset to the default.' : `Not reset. ${describeError(result.error)}`
+          continue
         }
-        setPending(null)
-        note.value = wasPending ? 'Theme saved now that the service is back.' : 'Theme saved.'
-      } while (sendAgain)
-    } finally {
-      saving.value = false
-    }
-  }
-
-  async function setTheme(next: ThemeMode) {
-    mode.value = next
-    await push()
-  }
-
-  /** Resets the user's theme to the inherited one (signed in only). */
-  async function reset() {
-    if (!signedIn() || saving.value) return
-    setPending(null)
-    saving.value = true
-    try {
-      const result = await server.save('user', { display: { theme: null } })
-      if (result.kind === 'ok') {
-        mode.value = result.data.display.theme
-        note.value = 'Theme reset to the default.'
-      } else {
-        note.value = `Not reset. ${describeError(result.error)}`
+        if (result.kind === 'ok') {
+          setPending(null)
+          // The store has it now; the stored theme shows unless a newer choice follows.
+          if (next === undefined) chosen.value = false
+          note.value = wasPending ? 'Theme saved now that the service is back.' : 'Theme saved.'
+        } else if (isUnreachable(result.error)) {
+          setPending(userName())
+          note.value = "Saved on this device only. Can't reach the settings service — it will be saved when the service is back."
+        } else {
+          setPending(null)
+          note.value = `Saved on this device only. ${describeError(result.error)}`
+        }
       }
     } finally {
       saving.value = false
     }
+  }
+
+  async function setTheme(choice: ThemeMode) {
+    mode.value = choice
+    chosen.value = true
+    await send(choice)
+  }
+
+  /** Resets the user's theme to the inherited one (signed in only); it shows once the service's answer is in. */
+  async function reset() {
+    if (!signedIn() || saving.value) return
+    setPending(null)
+    chosen.value = false
+    await send(null)
   }
 
   return {

@@ -33,6 +33,20 @@ describe('api client', () => {
     expect(init.headers['If-Match']).toBeUndefined()
   })
 
+  it('asks for the history with only the parameters given', async () => {
+    fetchMock.mockImplementation(() => Promise.resolve(reply(200, { entries: [], next_before: null })))
+    const page = await api.history()
+    expect(page.data).toEqual({ entries: [], next_before: null })
+    await api.history({ scope: 'project', projectId: 'PVT_1', limit: 50, before: 120 })
+    await api.history({ scope: 'global', before: null })
+    expect(fetchMock.mock.calls.map((c) => c[0])).toEqual([
+      '/api/v1/settings/history',
+      '/api/v1/settings/history?scope=project&project_id=PVT_1&limit=50&before=120',
+      '/api/v1/settings/history?scope=global',
+    ])
+    expect(fetchMock.mock.calls[1][1].method).toBe('GET')
+  })
+
   it('returns the ETag with the body and sends If-Match only when there is one', async () => {
     fetchMock.mockImplementation(() => Promise.resolve(reply(200, { ai: {} }, { ETag: '"g7-u3"' })))
     const loaded = await api.userSettings()

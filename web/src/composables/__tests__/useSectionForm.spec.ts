@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { nextTick, ref } from 'vue'
 import { ApiError, type Source } from '@/api/client'
-import { describeFailure, useSectionForm } from '@/composables/useSectionForm'
+import { describeFailure, RESET_MARK, useSectionForm } from '@/composables/useSectionForm'
 import { getPath, nest } from '@/composables/objects'
 
 const OK = { kind: 'ok', data: null } as const
@@ -272,5 +272,127 @@ describe('useSectionForm: normalising', () => {
     ).toBe(true)
     expect(sent).toEqual({ workflow: { default_repository: null, default_assignee: 'hubot' } })
     expect(form.dirty.value).toBe(false)
+  })
+})
+
+describe('useSectionForm: conflicts', () => {
+  const CONFLICT = (error = new ApiError(412, 'changed')) =>
+    ({ kind: 'conflict', current: null, etag: '"g2-u5"', error }) as const
+
+  it('a change underneath an edited field is a conflict: the edit beside the current value', async () => {
+    const { form, loaded } = setup()
+    form.set('ai.model', 'o1')
+    expect(form.conflicts.value).toEqual([])
+    // Untouched fields just follow.
+    loaded.value = { ai: { provider: 'azure_openai', model: 'gpt-4o', temperature: 1.2 } }
+    await nextTick()
+    expect(form.conflicts.value).toEqual([])
+    loaded.value = { ai: { provider: 'azure_openai', model: 'o3-mini', temperature: 1.2 } }
+    await nextTick()
+    expect(form.conflicts.value).toEqual([{ path: 'ai.model', mine: 'o1', theirs: 'o3-mini' }])
+    expect(form.conflictFromSave.value).toBe(false)
+    expect(form.value('ai.model')).toBe('o1')
+  })
+
+  it('a reset overtaken by a new value is a conflict too', async () => {
+    const { form, loaded } = setup()
+    form.reset('ai.temperature')
+    loaded.value = { ai: { ...loaded.value.ai, temperature: 1.9 } }
+    await nextTick()
+    expect(form.conflicts.value).toEqual([{ path: 'ai.temperature', mine: RESET_MARK, theirs: 1.9 }])
+  })
+
+  it('settles by itself when the change is what the user wanted', async () => {
+    const { form, loaded, sources } = setup()
+    form.set('ai.model', 'o1')
+    form.reset('ai.temperature')
+    loaded.value = { ai: { provider: 'copilot', model: 'o1', temperature: 0.7 } }
+    sources.value = { ...sources.value, 'ai.temperature': 'global' }
+    await nextTick()
+    expect(form.conflicts.value).toEqual([])
+    expect(form.dirty.value).toBe(false)
+  })
+
+  it('"Keep mine" keeps the edit and counts it against the current value', async () => {
+    const { form, loaded } = setup()
+    form.set('ai.model', 'o1')
+    loaded.value = { ai: { ...loaded.value.ai, model: 'o3-mini' } }
+    await nextTick()
+    expect(form.keepMine()).toBe(false) // a live change: nothing was being saved
+    expect(form.conflicts.value).toEqual([])
+    expect(form.value('ai.model')).toBe('o1')
+    expect(form.payload()).toEqual({ ai: { model: 'o1' } })
+  })
+
+  it('"Take theirs" drops the conflicting edits and keeps the others', async () => {
+    const { form, loaded } = setup()
+    form.set('ai.model', 'o1')
+    form.set('ai.provider', 'azure_openai')
+    loaded.value = { ai: { ...loaded.value.ai, model: 'o3-mini' } }
+    await nextTick()
+    form.takeTheirs()
+    expect(form.conflicts.value).toEqual([])
+    expect(form.value('ai.model')).toBe('o3-mini')
+    expect(form.payload()).toEqual({ ai: { provider: 'azure_openai' } })
+    expect(form.message.value).toBe('Showing the current values.')
+  })
+
+  it('a 412 whose current view changed an edited field stops with the conflict; "Keep mine" asks to save again', async () => {
+    const { form, loaded } = setup()
+    form.set('ai.model', 'o1')
+    const send = vi.fn(async () => {
+      loaded.value = { ai: { ...loaded.value.ai, model: 'o3-mini' } } // the store adopted the current view
+      return CONFLICT()
+    })
+    expect(await form.save(send)).toBe(false)
+    expect(send).toHaveBeenCalledTimes(1)
+    expect(form.status.value).toBe('conflict')
+    expect(form.conflictFromSave.value).toBe(true)
+    expect(form.conflicts.value).toEqual([{ path: 'ai.model', mine: 'o1', theirs: 'o3-mini' }])
+    expect(form.keepMine()).toBe(true)
+    expect(form.status.value).toBe('idle')
+    expect(await form.save(async () => OK)).toBe(true)
+    expect(form.dirty.value).toBe(false)
+  })
+
+  it('a 412 caused by fields this section did not edit is sent again at once, once', async () => {
+    const { form, loaded } = setup()
+    form.set('ai.model', 'o1')
+    const send = vi
+      .fn()
+      .mockImplementationOnce(async () => {
+        loaded.value = { ai: { ...loaded.value.ai, provider: 'azure_openai' } }
+        return CONFLICT()
+      })
+      .mockResolvedValueOnce(OK)
+    expect(await form.save(send)).toBe(true)
+    expect(send).toHaveBeenCalledTimes(2)
+    expect(send.mock.calls[1][0]).toEqual({ ai: { model: 'o1' } })
+    expect(form.status.value).toBe('saved')
+  })
+
+  it('a second 412 without a changed field is a failure, not a loop', async () => {
+    const { form } = setup()
+    form.set('ai.model', 'o1')
+    const send = vi.fn(async () => CONFLICT())
+    expect(await form.save(send)).toBe(false)
+    expect(send).toHaveBeenCalledTimes(2)
+    expect(form.status.value).toBe('error')
+    expect(form.message.value).toMatch(/changed elsewhere meanwhile/)
+    expect(form.dirty.value).toBe(true)
+  })
+
+  it('an edit kept through a save counts against the saved value, not the old one', async () => {
+    const { form, loaded } = setup()
+    form.set('ai.model', 'o1')
+    let finish!: (result: typeof OK) => void
+    const saving = form.save(() => new Promise((r) => (finish = r)))
+    form.set('ai.model', 'o3')
+    loaded.value = { ai: { ...loaded.value.ai, model: 'o1' } } // the answer of the save
+    finish(OK)
+    await saving
+    await nextTick()
+    expect(form.conflicts.value).toEqual([])
+    expect(form.value('ai.model')).toBe('o3')
   })
 })

@@ -145,6 +145,38 @@ describe('server state: events', () => {
     expect(server.apply({ scope: 'project', project_id: 'X', revisions: { project: 1 } })).toEqual([])
   })
 
+  it('reloads the project list only when the project is news, or not open here', async () => {
+    const project = projectSettings('A', (s) => (s.revisions = { global: 1, user: 1, project: 2 }))
+    vi.spyOn(api, 'projectSettings').mockReturnValue(answer(project))
+    vi.spyOn(api, 'projects').mockReturnValue(answer({ projects: [{ project_id: 'A', updated_at: 'now' }] }))
+    const server = useServerState()
+    await Promise.all([server.load(projectKey('A')), server.load('projects')])
+    // The page's own save: the project already has this revision.
+    expect(server.apply({ scope: 'project', project_id: 'A', revisions: { project: 2 } })).toEqual([])
+    expect(server.apply({ scope: 'project', project_id: 'A', revisions: { project: 3 } })).toEqual([projectKey('A'), 'projects'])
+    // A project made in another tab: only the list.
+    expect(server.apply({ scope: 'project', project_id: 'B', revisions: { project: 1 } })).toEqual(['projects'])
+  })
+
+  it('idle() resolves once no save is in flight', async () => {
+    let answerPut!: () => void
+    vi.spyOn(api, 'updateUserSettings').mockReturnValue(
+      new Promise((resolve) => (answerPut = () => resolve({ data: userSettings(), etag: null }))),
+    )
+    const server = useServerState()
+    await server.idle()
+    const saving = server.save('user', { ai: { temperature: 1 } })
+    let idle = false
+    void server.idle().then(() => (idle = true))
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(idle).toBe(false)
+    answerPut()
+    await saving
+    await Promise.resolve()
+    expect(idle).toBe(true)
+  })
+
   it('clear() forgets everything of the last user', async () => {
     vi.spyOn(api, 'userSettings').mockReturnValue(answer(userSettings()))
     const server = useServerState()

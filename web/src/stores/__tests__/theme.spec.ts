@@ -59,6 +59,23 @@ describe('theme', () => {
     expect(theme.note).toBe('Theme saved.')
   })
 
+  it('after a 412 takes the current version and sends the choice again with its ETag', async () => {
+    signIn('light')
+    vi.spyOn(api, 'userSettings').mockResolvedValue({
+      data: userSettings((s) => (s.workflow.default_assignee = 'elsewhere'), ['workflow.default_assignee']),
+      etag: '"g1-u2"',
+    })
+    const save = vi
+      .spyOn(api, 'updateUserSettings')
+      .mockRejectedValueOnce(new ApiError(412, 'changed', { etag: '"g1-u2"' }))
+      .mockImplementationOnce(() => savedAs('dark'))
+    const theme = useTheme()
+    await theme.setTheme('dark')
+    expect(save.mock.calls.map((c) => c[1])).toEqual([{ ifMatch: null }, { ifMatch: '"g1-u2"' }])
+    expect(theme.note).toBe('Theme saved.')
+    expect(theme.theme).toBe('dark')
+  })
+
   it('keeps the choice on this device when the API cannot be reached', async () => {
     signIn('light')
     vi.spyOn(api, 'updateUserSettings').mockRejectedValue(new ApiError(0, 'unreachable', { fromService: false }))

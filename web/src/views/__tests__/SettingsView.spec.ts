@@ -33,6 +33,30 @@ describe('SettingsView', () => {
     expect(wrapper.get('[data-testid="settings-sidebar"]').text()).toContain('Global')
   })
 
+  it('shows the whole change history behind a button, every scope with where it belongs', async () => {
+    serviceWith()
+    const history = vi.spyOn(api, 'history').mockResolvedValue({
+      data: {
+        entries: [
+          { id: 2, at: '2026-11-26T10:00:00.000Z', actor: { tool: 'settingsctl' } as never, scope: 'global', field: 'ai.temperature', old: 0.7, new: 1, revision: 2 },
+          { id: 1, at: '2026-11-26T09:00:00.000Z', actor: { tool: 'seed' } as never, scope: 'project', project_id: 'P', field: 'board_display_config', old: null, new: { column_order: ['A'] }, revision: 1 },
+        ],
+        next_before: null,
+      },
+      etag: null,
+    })
+    const { wrapper } = await openSettings()
+    expect(wrapper.get('[data-testid="settings-sidebar"]').text()).toContain('History')
+    expect(history).not.toHaveBeenCalled()
+    await wrapper.get('[data-testid="history-toggle-page"]').trigger('click')
+    await flushPromises()
+    expect(history.mock.calls[0][0]).toEqual({ scope: undefined, projectId: undefined, limit: 50, before: null })
+    expect(wrapper.findAll('[data-testid="history-page"] [data-testid="history-field"]').map((f) => f.text())).toEqual([
+      'Global · Temperature',
+      'Project P · Board display',
+    ])
+  })
+
   it('says why the settings could not be loaded, and tries again', async () => {
     serviceWith()
     vi.mocked(api.globalSettings).mockRejectedValueOnce(new ApiError(503, 'busy', { retryAfter: 5 }))
