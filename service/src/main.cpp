@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
 #include <vector>
 
 #include <service/api.hpp>
@@ -106,7 +107,13 @@ bool passes_start_check(const service::Config& config) {
 // Tokens stored before TOKEN_ENCRYPTION_KEY was set are encrypted now; tokens no
 // key opens are reported once (their sessions are invalid, as find() says).
 void secure_stored_tokens(session::SessionStore& sessions) {
-    const auto pass = sessions.reseal_tokens();
+    session::TokenPass pass;
+    try {
+        pass = sessions.reseal_tokens();
+    } catch (const std::exception& e) {
+        log::warn("sessions", std::string("could not check the stored OAuth tokens: ") + e.what());
+        return;
+    }
     if (pass.sealed > 0) {
         log::info("sessions", "encrypted the OAuth tokens of " + std::to_string(pass.sealed) +
                                   " sessions stored before TOKEN_ENCRYPTION_KEY was set");
@@ -117,6 +124,7 @@ void secure_stored_tokens(session::SessionStore& sessions) {
                                   "open (a different or no key): they are invalid, their users "
                                   "must sign in again");
     }
+    log::debug("sessions", "checked the stored OAuth tokens");
 }
 
 int serve(const service::Config& config) {
@@ -159,7 +167,6 @@ int serve(const service::Config& config) {
     session_options.max_age = config.session_max_age;
     session_options.token_key = config.token_key;
     session::SessionStore sessions(storage, session_options);
-    secure_stored_tokens(sessions);
     settings::SettingsStore settings_store(storage,
                                            {.seed = config.seed,
                                             .clock = &settings::SystemClock::instance(),
@@ -203,7 +210,12 @@ int serve(const service::Config& config) {
     }
     log::info("service",
               "listening on http://" + config.host + ":" + std::to_string(server.port()));
-    server.run();
+    {
+        // Reads every session: in the background, so that start-up does not grow
+        // with their number (a plain token stays readable until it is sealed).
+        const std::jthread token_pass([&sessions] { secure_stored_tokens(sessions); });
+        server.run();
+    }
     log::info("service", "stopped; database closed");
     return 0;
 }

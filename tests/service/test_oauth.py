@@ -410,6 +410,14 @@ def stored_tokens(service):
         db.close()
 
 
+def wait_for_token_pass(service):
+    """The pass over the stored tokens runs in the background after start-up."""
+    deadline = time.monotonic() + 10
+    while "checked the stored OAuth tokens" not in service.log():
+        assert time.monotonic() < deadline, "the token pass did not finish"
+        time.sleep(0.05)
+
+
 def test_secrets_can_come_from_files(make_service, github, tmp_path):
     (tmp_path / "secret").write_text("secret-from-a-file\n")
     (tmp_path / "key").write_text(KEY_A + "\n")
@@ -429,6 +437,7 @@ def test_plain_tokens_are_encrypted_at_start_once_a_key_is_set(make_service, git
     service.stop()
     service.env["TOKEN_ENCRYPTION_KEY"] = KEY_A
     service.start()
+    wait_for_token_pass(service)
     assert "encrypted the OAuth tokens of 3 sessions" in service.log()
     tokens = stored_tokens(service)
     assert len(tokens) == 3 and all(t.startswith("enc:v1:") for t in tokens), tokens
@@ -436,6 +445,7 @@ def test_plain_tokens_are_encrypted_at_start_once_a_key_is_set(make_service, git
         browser.port = service.port
         assert browser.get("/api/v1/auth/me").status == 200
     service.restart()
+    wait_for_token_pass(service)
     assert "encrypted the OAuth tokens" not in service.log()  # nothing left to do
 
 
@@ -445,6 +455,7 @@ def test_tokens_no_key_opens_are_one_warning_per_start(make_service, github):
     service.stop()
     service.env["TOKEN_ENCRYPTION_KEY"] = KEY_B
     service.start()
+    wait_for_token_pass(service)
     for browser in browsers:
         browser.port = service.port
         assert browser.get("/api/v1/auth/me").status == 401
