@@ -130,9 +130,15 @@ const PgStatement select_all_projects{
 
 // The counter row stays locked until the commit: ids are handed out in commit
 // order across hosts (migration 004).
-const PgStatement reserve_history_ids{
-    "reserve_history_ids",
-    "UPDATE settings_history_counter SET last_id = last_id + $1 WHERE id = 1 RETURNING last_id"};
+// One round trip per entry: the next id from the counter row, and the entry.
+const PgStatement append_history_entry{
+    "append_history_entry",
+    "WITH reserved AS (UPDATE settings_history_counter SET last_id = last_id + 1 WHERE id = 1 "
+    "RETURNING last_id) "
+    "INSERT INTO settings_history (id, at, actor_user_id, actor_username, actor_tool, scope, "
+    "github_user_id, project_id, field, old_value, new_value, revision) "
+    "SELECT last_id, $1::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, "
+    "$8::text, $9::text, $10::text, $11::bigint FROM reserved RETURNING id"};
 
 const PgStatement insert_history{
     "insert_history",
@@ -226,14 +232,18 @@ void insert_history_entry(PgConnection& db, std::int64_t id, const HistoryEntry&
 // Takes the next ids from the counter row, whose lock orders writers: ids
 // increase in commit order. Returns the last id.
 std::int64_t append_history(PgConnection& db, const std::vector<HistoryEntry>& entries) {
-    const auto reserved = db.run(reserve_history_ids, {std::to_string(entries.size())});
-    if (reserved.rows() == 0) {
-        throw StorageError("the history counter row is missing");
-    }
-    const std::int64_t last = std::stoll(reserved.text(0, 0));
-    std::int64_t id = last - static_cast<std::int64_t>(entries.size());
+    std::int64_t last = 0;
     for (const auto& entry : entries) {
-        insert_history_entry(db, ++id, entry);
+        const auto appended =
+            db.run(append_history_entry,
+                   {entry.at, nonempty(entry.actor.github_user_id),
+                    nonempty(entry.actor.github_username), nonempty(entry.actor.tool),
+                    std::string(to_string(entry.scope)), nonempty(entry.user_id), entry.project_id,
+                    entry.field, entry.old_value, entry.new_value, std::to_string(entry.revision)});
+        if (appended.rows() == 0) {
+            throw StorageError("the history counter row is missing");
+        }
+        last = std::stoll(appended.text(0, 0));
     }
     return last;
 }
@@ -309,12 +319,12 @@ class PgWriteConnection final : public BatchConnection {
         }
     }
     void savepoint(Deadline deadline) override {
-        connection_->exec("SAVEPOINT job");
-        // Rolled back with the savepoint, kept by its release: each job sets its own.
-        // Zero would mean no limit, so at least 1 ms.
+        // The lock timeout is rolled back with the savepoint and kept by its
+        // release: each job sets its own. Zero would mean no limit, so at least
+        // 1 ms. Both statements in one round trip.
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        connection_->exec("SET LOCAL lock_timeout = " +
+        connection_->exec("SAVEPOINT job; SET LOCAL lock_timeout = " +
                           std::to_string(std::max<std::int64_t>(1, left.count())));
     }
     void release_savepoint() override { connection_->exec("RELEASE SAVEPOINT job"); }
