@@ -203,6 +203,44 @@ def make_service(tmp_path):
             service.process.wait()
 
 
+class Hosts:
+    """Services on one database of `engine`: processes on one SQLite file, or on
+    one PostgreSQL database of the test cluster. Killed at the end."""
+
+    def __init__(self, tmp_path, engine):
+        self.tmp_path = tmp_path
+        self.url = new_postgres_database() if engine == "postgresql" else None
+        self.started = []
+
+    def start(self, count=2, env=None):
+        for _ in range(count):
+            self.started.append(Service(self.tmp_path, env=env, database_url=self.url).start())
+        return self.started[-count:]
+
+    def kill(self):
+        for service in self.started:
+            if service.process is not None and service.process.poll() is None:
+                service.process.kill()
+                service.process.wait()
+
+
+@pytest.fixture
+def hosts(tmp_path):
+    """start(count, env) -> that many services on one database of the suite's engine."""
+    on_one_database = Hosts(tmp_path, ENGINE)
+    yield on_one_database.start
+    on_one_database.kill()
+
+
+def signed_in_pair(a, b, username):
+    """A client signed in on host a, and one on host b with the same cookie."""
+    on_a = a.client()
+    on_a.login(username)
+    on_b = b.client()
+    on_b.cookie = on_a.cookie
+    return on_a, on_b
+
+
 @pytest.fixture
 def service(make_service):
     return make_service()

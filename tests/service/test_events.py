@@ -7,7 +7,7 @@ import json
 import socket
 import time
 
-from conftest import ENGINE, Service, new_postgres_database
+from conftest import signed_in_pair
 
 EVENTS = "/api/v1/settings/events"
 USER = "/api/v1/settings/user"
@@ -168,23 +168,13 @@ def test_sigterm_tells_streams_to_retry(service):
     assert service.process.wait(timeout=15) == 0
 
 
-def test_a_change_on_another_host_reaches_the_stream(tmp_path):
-    # Two processes on one SQLite file, or one PostgreSQL database.
-    url = new_postgres_database() if ENGINE == "postgresql" else None
-    hosts = [Service(tmp_path, database_url=url).start() for _ in range(2)]
-    try:
-        on_a = hosts[0].client()
-        on_a.login("octocat")
-        on_b = hosts[1].client()
-        on_b.cookie = on_a.cookie
-        stream = Stream(hosts[0], on_a.cookie)
-        started = time.monotonic()
-        assert on_b.put(USER, {"display": {"theme": "dark"}}).status == 200
-        _, _, data = stream.next_settings()
-        assert data["fields"] == ["display.theme"]
-        assert time.monotonic() - started < 2
-        stream.close()
-    finally:
-        for host in hosts:
-            host.process.kill()
-            host.process.wait()
+def test_a_change_on_another_host_reaches_the_stream(hosts):
+    host_a, host_b = hosts(2)
+    on_a, on_b = signed_in_pair(host_a, host_b, "octocat")
+    stream = Stream(host_a, on_a.cookie)
+    started = time.monotonic()
+    assert on_b.put(USER, {"display": {"theme": "dark"}}).status == 200
+    _, _, data = stream.next_settings()
+    assert data["fields"] == ["display.theme"]
+    assert time.monotonic() - started < 2
+    stream.close()

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import Service, new_postgres_database
+from conftest import Hosts, Service, signed_in_pair
 
 CLUSTER_SCRIPT = os.path.join(os.path.dirname(__file__), "..", "support", "postgres_cluster.sh")
 THEMES = ("dark", "light")
@@ -18,29 +18,11 @@ THEMES = ("dark", "light")
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hosts(request, tmp_path):
-    """start(count, env) -> that many services on one database of the engine."""
-    url = new_postgres_database() if request.param == "postgresql" else None
-    started = []
-
-    def start(count=2, env=None):
-        for _ in range(count):
-            started.append(Service(tmp_path, env=env, database_url=url).start())
-        return started[-count:]
-
-    yield start
-    for service in started:
-        if service.process is not None and service.process.poll() is None:
-            service.process.kill()
-            service.process.wait()
-
-
-def signed_in_pair(a, b, username):
-    """A client signed in on host a, and one on host b with the same cookie."""
-    on_a = a.client()
-    on_a.login(username)
-    on_b = b.client()
-    on_b.cookie = on_a.cookie
-    return on_a, on_b
+    """start(count, env) -> that many services on one database of each engine,
+    whatever SETTINGS_TEST_ENGINE says: every promise is checked on both."""
+    on_one_database = Hosts(tmp_path, request.param)
+    yield on_one_database.start
+    on_one_database.kill()
 
 
 def test_1_a_session_works_on_every_host_and_a_logout_ends_it_everywhere(hosts):

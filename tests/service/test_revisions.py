@@ -1,7 +1,7 @@
 """Revisions over HTTP (revisions.md): ETags, If-None-Match 304, If-Match 412
 with the current view, in the order 415 -> 400 -> 412 -> 422."""
 
-from conftest import ENGINE, Service, new_postgres_database
+from conftest import signed_in_pair
 
 USER = "/api/v1/settings/user"
 GLOBAL = "/api/v1/settings/global"
@@ -105,34 +105,24 @@ def test_a_write_by_another_session_is_a_conflict(service):
     assert conflict.json["current"]["ai"]["temperature"] == 1.5
 
 
-def test_a_write_on_another_host_is_a_conflict_and_ends_a_304(tmp_path):
-    # Two processes on one SQLite file, or one PostgreSQL database: host A's read
-    # cache must not answer 304 or let an If-Match through for a view that host B
-    # has changed.
-    url = new_postgres_database() if ENGINE == "postgresql" else None
-    hosts = [Service(tmp_path, database_url=url).start() for _ in range(2)]
-    try:
-        on_a = hosts[0].client()
-        on_a.login("octocat")
-        on_b = hosts[1].client()
-        on_b.cookie = on_a.cookie
-        for _ in range(20):
-            seen = on_a.get(USER)
-            assert on_a.get(USER, headers={"If-None-Match": seen.header("etag")}).status == 304
-            changed = on_b.put(USER, temperature(round(seen.json["ai"]["temperature"] + 0.05, 2)))
-            assert changed.status == 200
-            fresh = on_a.get(USER, headers={"If-None-Match": seen.header("etag")})
-            assert fresh.status == 200
-            assert fresh.header("etag") == changed.header("etag")
-            stale = on_a.put(USER, temperature(0.1), headers={"If-Match": seen.header("etag")})
-            assert stale.status == 412
-            assert stale.json["current"]["ai"]["temperature"] == changed.json["ai"]["temperature"]
-        history = on_a.get(f"{HISTORY}?scope=user&limit=200").json["entries"]
-        assert len(history) == 20
-    finally:
-        for host in hosts:
-            host.process.kill()
-            host.process.wait()
+def test_a_write_on_another_host_is_a_conflict_and_ends_a_304(hosts):
+    # Host A's read cache must not answer 304 or let an If-Match through for a
+    # view that host B has changed.
+    host_a, host_b = hosts(2)
+    on_a, on_b = signed_in_pair(host_a, host_b, "octocat")
+    for _ in range(20):
+        seen = on_a.get(USER)
+        assert on_a.get(USER, headers={"If-None-Match": seen.header("etag")}).status == 304
+        changed = on_b.put(USER, temperature(round(seen.json["ai"]["temperature"] + 0.05, 2)))
+        assert changed.status == 200
+        fresh = on_a.get(USER, headers={"If-None-Match": seen.header("etag")})
+        assert fresh.status == 200
+        assert fresh.header("etag") == changed.header("etag")
+        stale = on_a.put(USER, temperature(0.1), headers={"If-Match": seen.header("etag")})
+        assert stale.status == 412
+        assert stale.json["current"]["ai"]["temperature"] == changed.json["ai"]["temperature"]
+    history = on_a.get(f"{HISTORY}?scope=user&limit=200").json["entries"]
+    assert len(history) == 20
 
 
 HISTORY = "/api/v1/settings/history"
