@@ -86,22 +86,26 @@ void SqliteFileGuard::poll() {
         return;
     }
     const std::scoped_lock lock(mutex_);
-    // The marks first, then the file: a checkpoint that writes the file after
-    // this look has raised nBackfillAttempted before it.
-    const auto marks = checkpoint_marks();
+    // The marks are read on both sides of the look at the file. A checkpoint
+    // that wrote the file between the last look and this one moved the marks
+    // at some time between the read before the last look and the read after
+    // this one, or is still under way (nBackfill behind nBackfillAttempted).
+    const auto before = checkpoint_marks();
     const auto now = stamp(path_);
+    const auto after = checkpoint_marks();
     if (!now.exists) {
         mark_replaced("was deleted");
     } else if (now.device != file_.device || now.inode != file_.inode) {
         mark_replaced("was replaced by another file");
     } else if (now.size != last_.size || now.modified_ns != last_.modified_ns) {
-        const bool checkpointing = marks && ((*marks)[0] != (*marks)[1] || marks != last_marks_);
-        if (marks && last_marks_ && !checkpointing) {
+        const bool checkpointing =
+            after && ((*after)[0] != (*after)[1] || after != marks_before_last_look_);
+        if (after && marks_before_last_look_ && !checkpointing) {
             mark_replaced("was written by another program");
         }
     }
     last_ = now;
-    last_marks_ = marks;
+    marks_before_last_look_ = before;
 }
 
 void SqliteFileGuard::mark_replaced(const std::string& why) {

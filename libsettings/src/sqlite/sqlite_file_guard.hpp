@@ -69,7 +69,7 @@ class SqliteFileGuard {
     FileStamp wal_;   // the process's own -wal and -shm, once seen
     FileStamp shm_;
     int shm_fd_ = -1;
-    std::optional<CheckpointMarks> last_marks_;
+    std::optional<CheckpointMarks> marks_before_last_look_;
 };
 
 }  // namespace settings::detail
