@@ -2,6 +2,7 @@
 // measured in the same run on the same file:
 //   effective user/project read  vs  one prepared point SELECT
 //   single-field update          vs  one durable single-row commit
+//   32 writers' updates, history recorded  vs  the same, recording none
 
 #include <benchmark/benchmark.h>
 #include <filesystem>
@@ -24,6 +25,7 @@ struct Fixture {
     std::filesystem::path dir;
     std::shared_ptr<settings::Storage> storage;
     std::unique_ptr<settings::SettingsStore> store;
+    std::unique_ptr<settings::SettingsStore> store_without_history;
     std::unique_ptr<session::SessionStore> sessions;
     std::string cookie;
 
@@ -33,6 +35,8 @@ struct Fixture {
         storage = settings::Storage::open("sqlite:" + (dir / "bench.db").string());
         sessions = std::make_unique<session::SessionStore>(storage);
         store = std::make_unique<settings::SettingsStore>(storage);
+        store_without_history = std::make_unique<settings::SettingsStore>(
+            storage, settings::SettingsStoreOptions{.record_history = false});
         for (int i = 0; i < users; ++i) {
             settings::PreferencesUpdate update;
             update[settings::Field::display_theme] = std::string(i % 2 ? "dark" : "light");
@@ -47,6 +51,7 @@ struct Fixture {
     }
     ~Fixture() {
         sessions.reset();
+        store_without_history.reset();
         store.reset();
         storage.reset();
         std::error_code ignored;
@@ -92,6 +97,20 @@ void BM_UpdateOneField(benchmark::State& state) {
         settings::PreferencesUpdate update;
         update[settings::Field::workflow_copilot_polling_interval] = ++i % 86400;
         benchmark::DoNotOptimize(f.store->update_user_settings("user-7", update));
+    }
+}
+
+// Many writers at once, as the service's PUTs: their updates share group commits.
+template <bool RecordHistory>
+void BM_ConcurrentUpdates(benchmark::State& state) {
+    auto& f = fixture();
+    auto& store = RecordHistory ? *f.store : *f.store_without_history;
+    const auto user = "user-" + std::to_string(state.thread_index());
+    std::int64_t i = 0;
+    for (auto _ : state) {
+        settings::PreferencesUpdate update;
+        update[settings::Field::workflow_copilot_polling_interval] = ++i % 86400;
+        benchmark::DoNotOptimize(store.update_user_settings(user, update));
     }
 }
 
@@ -147,6 +166,8 @@ BENCHMARK(BM_EffectiveUserSettings);
 BENCHMARK(BM_EffectiveProjectSettings);
 BENCHMARK(BM_SessionFind);
 BENCHMARK(BM_UpdateOneField);
+BENCHMARK_TEMPLATE(BM_ConcurrentUpdates, true)->Threads(32)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_ConcurrentUpdates, false)->Threads(32)->UseRealTime();
 BENCHMARK(BM_RawPreparedSelect);
 BENCHMARK(BM_DatabaseChangesVersion)->Threads(1)->Threads(2);
 BENCHMARK(BM_RawDurableCommit);

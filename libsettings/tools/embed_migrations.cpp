@@ -35,12 +35,13 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 // Bytes as a comma-separated list: safe for any SQL text, unlike a raw string.
+// Each as the value `char` gives it, so that UTF-8 in a comment is no narrowing.
 std::string as_byte_list(const std::string& text) {
     std::string out;
     out.reserve(text.size() * 5 + 8);
     std::size_t column = 0;
-    for (unsigned char c : text) {
-        out += std::to_string(static_cast<unsigned>(c));
+    for (const char c : text) {
+        out += std::to_string(static_cast<int>(c));
         out += ',';
         if (++column % 24 == 0) {
             out += '\n';

@@ -234,6 +234,25 @@ TEST_CASE("every change appends one history entry per field, with actor and revi
         CHECK_FALSE(store.changes_after(left[0].id - 1, 100).reset);
         CHECK(store.changes_after(left[0].id - 1, 100).entries.size() == 1);
     }
+    SECTION("an entry written by a clock that ran ahead may hold back the purge of later ones") {
+        const auto start = clock.now();
+        clock.advance(std::chrono::hours(48));
+        REQUIRE(store.update_user_settings("42", temperature(0.9), by(octocat)).ok());
+        clock.set(start + std::chrono::hours(1));
+        for (const double t : {1.0, 1.1, 1.2}) {
+            REQUIRE(store.update_user_settings("42", temperature(t), by(octocat)).ok());
+        }
+        // Batches of the oldest two by id: the entry from "48 h" and the one after
+        // it make a batch of which one is due; the two after them wait.
+        CHECK(store.purge_history(start + std::chrono::hours(24), 2) == 7);
+        const auto left = store.history({.user_id = "42"}).value().entries;  // newest first
+        REQUIRE(left.size() == 3);
+        CHECK(left[0].new_value == "1.2");
+        CHECK(left[1].new_value == "1.1");
+        CHECK(left[2].new_value == "0.9");
+        CHECK(store.purge_history(start + std::chrono::hours(72), 2) == 3);
+        CHECK(store.changes_after(0, 100).entries.empty());
+    }
 }
 
 TEST_CASE("history ids follow commit order under concurrent writers", "[history][concurrency]") {

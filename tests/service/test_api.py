@@ -21,7 +21,7 @@ def test_health_answers_without_a_session(client):
     reply = client.get("/api/v1/health")
     assert reply.status == 200
     engine = "postgresql" if ENGINE == "postgresql" else "sqlite"
-    assert reply.json == {"status": "ok", "schema_version": 4, "storage": engine,
+    assert reply.json == {"status": "ok", "schema_version": 5, "storage": engine,
                           "dev_login": True}
     assert reply.header("content-type") == "application/json"
     assert reply.header("cache-control") == "no-store"

@@ -85,7 +85,7 @@ def test_seed_applies_on_first_start_only(make_service):
 def test_start_up_logs(service):
     log = service.log()
     assert "applied migration 001_initial_schema.sql" in log
-    assert "schema version 4" in log
+    assert "schema version 5" in log
     assert "seeded the global settings" in log
     assert f"listening on http://127.0.0.1:{service.port}" in log
     assert "TOKEN_ENCRYPTION_KEY is not set" in log

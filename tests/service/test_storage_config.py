@@ -110,7 +110,7 @@ def test_hosts_starting_together_on_a_new_database_migrate_and_seed_once(tmp_pat
         while time.time() < deadline and not all(h.port for h in processes):
             time.sleep(0.1)
         assert all(h.port for h in processes), [h.log() for h in processes]
-        assert psql(url, "SELECT count(*) FROM schema_migrations") == "4"
+        assert psql(url, "SELECT count(*) FROM schema_migrations") == "5"
         assert psql(url, "SELECT count(*) FROM global_settings") == "1"
         seeded = [h for h in processes if "seeded the global settings" in h.log()]
         assert len(seeded) == 1

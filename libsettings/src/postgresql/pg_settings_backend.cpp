@@ -165,10 +165,11 @@ const PgStatement select_revisions{
     "UNION ALL SELECT 2, github_user_id, project_id, revision FROM project_settings) AS r "
     "ORDER BY r.user_id COLLATE \"C\", r.rank, r.project_id COLLATE \"C\""};
 
+// Of the oldest `limit` entries, those older than the cutoff (see migration 005).
 const PgStatement purge_history_sql{
     "purge_history",
-    "DELETE FROM settings_history WHERE id IN (SELECT id FROM settings_history WHERE at < $1 "
-    "ORDER BY id LIMIT $2)"};
+    "DELETE FROM settings_history WHERE id IN (SELECT id FROM settings_history ORDER BY id "
+    "LIMIT $2) AND at < $1"};
 
 const std::string history_columns =
     "id, " + pg_timestamp("at") +

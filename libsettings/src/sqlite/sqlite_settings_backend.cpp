@@ -119,9 +119,12 @@ constexpr auto select_all_projects_sql =
     "FROM project_settings ORDER BY github_user_id, project_id";
 
 // Ids come from the counter row, which stays locked until the commit (BEGIN
-// IMMEDIATE locks the whole file anyway).
+// IMMEDIATE locks the whole file anyway). Two statements, since SQLite builds
+// a temporary table for every RETURNING.
 constexpr auto reserve_history_ids_sql =
-    "UPDATE settings_history_counter SET last_id = last_id + ? WHERE id = 1 RETURNING last_id";
+    "UPDATE settings_history_counter SET last_id = last_id + ? WHERE id = 1";
+constexpr auto select_history_counter_sql =
+    "SELECT last_id FROM settings_history_counter WHERE id = 1";
 
 constexpr auto insert_history_sql =
     "INSERT INTO settings_history (id, at, actor_user_id, actor_username, actor_tool, scope, "
@@ -143,9 +146,10 @@ constexpr auto select_revisions_sql =
     "UNION ALL SELECT 2, github_user_id, project_id, revision FROM project_settings) AS r "
     "ORDER BY r.user_id, r.rank, r.project_id";
 
+// Of the oldest `limit` entries, those older than the cutoff (see migration 005).
 constexpr auto purge_history_sql =
-    "DELETE FROM settings_history WHERE id IN (SELECT id FROM settings_history WHERE at < ? "
-    "ORDER BY id LIMIT ?)";
+    "DELETE FROM settings_history WHERE id IN (SELECT id FROM settings_history ORDER BY id "
+    "LIMIT ?) AND at < ?";
 
 std::string select_history_sql(std::string_view rest) {
     return "SELECT id, at, actor_user_id, actor_username, actor_tool, scope, github_user_id, "
@@ -403,6 +407,7 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
           update_project_(db, update_project_sql),
           count_projects_(db, count_projects_sql),
           reserve_history_ids_(db, reserve_history_ids_sql),
+          select_history_counter_(db, select_history_counter_sql),
           insert_history_(db, insert_history_sql),
           purge_history_(db, purge_history_sql) {}
 
@@ -486,12 +491,16 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     }
 
     std::int64_t append_history(const std::vector<HistoryEntry>& entries) override {
-        StatementScope reserve(reserve_history_ids_);
-        reserve->bind(1, static_cast<std::int64_t>(entries.size()));
-        if (!reserve->executeStep()) {
+        {
+            StatementScope reserve(reserve_history_ids_);
+            reserve->bind(1, static_cast<std::int64_t>(entries.size()));
+            reserve->exec();
+        }
+        StatementScope counter(select_history_counter_);
+        if (!counter->executeStep()) {
             throw StorageError("the history counter row is missing");
         }
-        const std::int64_t last = reserve->getColumn(0).getInt64();
+        const std::int64_t last = counter->getColumn(0).getInt64();
         std::int64_t id = last - static_cast<std::int64_t>(entries.size());
         for (const auto& entry : entries) {
             insert_entry(++id, entry);
@@ -501,8 +510,8 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
 
     std::size_t purge_history(const std::string& before, std::size_t limit) override {
         StatementScope purge(purge_history_);
-        purge->bind(1, before);
-        purge->bind(2, static_cast<std::int64_t>(limit));
+        purge->bind(1, static_cast<std::int64_t>(limit));
+        purge->bind(2, before);
         return static_cast<std::size_t>(purge->exec());
     }
 
@@ -574,6 +583,7 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     SQLite::Statement update_project_;
     SQLite::Statement count_projects_;
     SQLite::Statement reserve_history_ids_;
+    SQLite::Statement select_history_counter_;
     SQLite::Statement insert_history_;
     SQLite::Statement purge_history_;
 };
