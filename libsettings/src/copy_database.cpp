@@ -86,11 +86,11 @@ RowCounts copy_database(Storage& from, Storage& to, bool replace) {
         }
         tx.update_global(snapshot.global);
         for (const auto& user : snapshot.users) {
-            tx.insert_user(user.user_id, user.overrides, user.updated_at);
+            tx.insert_user(user.user_id, user.overrides, user.updated_at, {});
         }
         for (const auto& project : snapshot.projects) {
             tx.insert_project(project.user_id, project.project_id, project.settings,
-                              times.at(project.user_id).at(project.project_id));
+                              times.at(project.user_id).at(project.project_id), {});
         }
         for (const auto& row : revisions) {
             tx.set_revision(row);

@@ -35,17 +35,16 @@ struct UserRow {
 };
 
 // The user's overrides after `change`, written when they differ from the stored
-// ones, with their history (`record`). A row another writer created meanwhile
-// (insert refused) is read again and the change applied on top of it:
-// concurrent updates of different fields both survive. `check` sees the row's
-// revision first and may refuse (a conflict: false, nothing written). `row` is
-// the row afterwards, or as found.
+// ones, with their history (`history_of` before, after and the new revision). A row another writer
+// created meanwhile (insert refused) is read again and the change applied on top of it: concurrent
+// updates of different fields both survive. `check` sees the row's revision first and may refuse (a
+// conflict: false, nothing written). `row` is the row afterwards, or as found.
 template <typename Check, typename Change>
-bool change_user(
-    SettingsTransaction& tx, std::string_view user_id, const std::string& now, Check check,
-    Change change,
-    const std::function<void(const Preferences&, const Preferences&, std::int64_t)>& record,
-    UserRow& row) {
+bool change_user(SettingsTransaction& tx, std::string_view user_id, const std::string& now,
+                 Check check, Change change,
+                 const std::function<std::vector<HistoryEntry>(
+                     const Preferences&, const Preferences&, std::int64_t)>& history_of,
+                 UserRow& row) {
     for (;;) {
         auto current = tx.user_for_update(user_id);
         row = {current ? std::optional(current->value) : std::nullopt,
@@ -58,12 +57,12 @@ bool change_user(
         if (after == before) {
             return true;
         }
+        const auto history = history_of(before, after, row.revision + 1);
         if (current) {
-            tx.update_user(user_id, after, now);
-        } else if (!tx.insert_user(user_id, after, now)) {
+            tx.update_user(user_id, after, now, history);
+        } else if (!tx.insert_user(user_id, after, now, history)) {
             continue;
         }
-        record(before, after, row.revision + 1);
         row = {std::move(after), row.revision + 1};
         return true;
     }
@@ -93,8 +92,8 @@ template <typename Check, typename Change>
 ProjectChange change_project(
     SettingsTransaction& tx, std::string_view user_id, std::string_view project_id,
     const std::string& now, std::size_t max_projects, Check check, Change change, ProjectRow& row,
-    const std::function<void(const ProjectSettings&, const ProjectSettings&, std::int64_t)>&
-        record) {
+    const std::function<std::vector<HistoryEntry>(const ProjectSettings&, const ProjectSettings&,
+                                                  std::int64_t)>& history_of) {
     for (;;) {
         auto current = tx.project_for_update(user_id, project_id);
         row = {current ? std::optional(current->value) : std::nullopt,
@@ -107,14 +106,14 @@ ProjectChange change_project(
         if (after == before) {
             return ProjectChange::done;
         }
+        const auto history = history_of(before, after, row.revision + 1);
         if (current) {
-            tx.update_project(user_id, project_id, after, now);
+            tx.update_project(user_id, project_id, after, now, history);
         } else if (max_projects > 0 && tx.count_projects_locked(user_id) >= max_projects) {
             return ProjectChange::over_quota;
-        } else if (!tx.insert_project(user_id, project_id, after, now)) {
+        } else if (!tx.insert_project(user_id, project_id, after, now, history)) {
             continue;
         }
-        record(before, after, row.revision + 1);
         row = {std::move(after), row.revision + 1};
         return ProjectChange::done;
     }
@@ -130,11 +129,11 @@ std::vector<HistoryEntry> replace_user(SettingsTransaction& tx, std::string_view
             if (current->value == overrides) {
                 return {};
             }
-            tx.update_user(user_id, overrides, context.at);
+            tx.update_user(user_id, overrides, context.at, {});
             context.revision = current->revision + 1;
             return detail::preference_changes(context, current->value, overrides);
         }
-        if (tx.insert_user(user_id, overrides, context.at)) {
+        if (tx.insert_user(user_id, overrides, context.at, {})) {
             context.revision = 1;
             return detail::preference_changes(context, Preferences{}, overrides);
         }
@@ -150,11 +149,11 @@ std::vector<HistoryEntry> replace_project(SettingsTransaction& tx, std::string_v
             if (current->value == project) {
                 return {};
             }
-            tx.update_project(user_id, project_id, project, context.at);
+            tx.update_project(user_id, project_id, project, context.at, {});
             context.revision = current->revision + 1;
             return detail::project_changes(context, current->value, project);
         }
-        if (tx.insert_project(user_id, project_id, project, context.at)) {
+        if (tx.insert_project(user_id, project_id, project, context.at, {})) {
             context.revision = 1;
             return detail::project_changes(context, ProjectSettings{}, project);
         }
@@ -228,6 +227,12 @@ class SettingsStore::Impl {
         if (record_history_ && !entries.empty()) {
             tx.append_history(entries);
         }
+    }
+
+    // The entries `changes()` makes, or none when the store records no history.
+    template <typename Changes>
+    [[nodiscard]] std::vector<HistoryEntry> history(Changes changes) const {
+        return record_history_ ? changes() : std::vector<HistoryEntry>{};
     }
 
     // Runs `fn(tx)` in a group-committed transaction and returns its result once
@@ -326,12 +331,14 @@ Outcome<EffectiveUserSettings> SettingsStore::update_user_settings(std::string_v
             const bool model_refused =
                 model.has_value() &&
                 !allows_model(global.allowed_models, std::get<std::string>(model.value()));
-            const auto record = [&](const Preferences& before, const Preferences& after,
-                                    std::int64_t revision) {
-                impl_->record(
-                    tx, detail::preference_changes({now, options.actor, Scope::user,
-                                                    std::string(user_id), std::nullopt, revision},
-                                                   before, after));
+            const auto history_of = [&](const Preferences& before, const Preferences& after,
+                                        std::int64_t revision) {
+                return impl_->history([&] {
+                    return detail::preference_changes(
+                        {now, options.actor, Scope::user, std::string(user_id), std::nullopt,
+                         revision},
+                        before, after);
+                });
             };
             UserRow row;
             const auto done = change_user(
@@ -339,7 +346,7 @@ Outcome<EffectiveUserSettings> SettingsStore::update_user_settings(std::string_v
                 [&](const Preferences& current) {
                     return model_refused ? current : update.applied_to(current);
                 },
-                record, row);
+                history_of, row);
             if (!done) {
                 return Outcome<EffectiveUserSettings>::conflict(view(row));
             }
@@ -411,12 +418,14 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
                 conflict = conflict || (wanted && !expected(wanted->project, revision));
                 return !conflict;
             };
-            const auto record = [&](const ProjectSettings& before, const ProjectSettings& after,
-                                    std::int64_t revision) {
-                impl_->record(tx, detail::project_changes(
-                                      {now, options.actor, Scope::project, std::string(user_id),
-                                       std::string(project_id), revision},
-                                      before, after));
+            const auto history_of = [&](const ProjectSettings& before, const ProjectSettings& after,
+                                        std::int64_t revision) {
+                return impl_->history([&] {
+                    return detail::project_changes(
+                        {now, options.actor, Scope::project, std::string(user_id),
+                         std::string(project_id), revision},
+                        before, after);
+                });
             };
             ProjectRow row;
             const auto change = change_project(
@@ -426,7 +435,7 @@ Outcome<EffectiveProjectSettings> SettingsStore::update_project_settings(
                         update.board_display_config.applied_to(current.board_display_config),
                         update.agent_pipeline_mappings.applied_to(current.agent_pipeline_mappings)};
                 },
-                row, record);
+                row, history_of);
             if (change == ProjectChange::over_quota) {
                 return FieldErrors{project_quota_reached(impl_->max_projects())};
             }

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <utility>
 
 #include <settings/errors.hpp>
 #include <settings/log.hpp>
@@ -128,17 +130,44 @@ const PgStatement select_all_projects{
     "SELECT github_user_id, project_id, board_display_config, agent_pipeline_mappings "
     "FROM project_settings ORDER BY github_user_id COLLATE \"C\", project_id COLLATE \"C\""};
 
-// The counter row stays locked until the commit: ids are handed out in commit
-// order across hosts (migration 004).
-// One round trip per entry: the next id from the counter row, and the entry.
-const PgStatement append_history_entry{
-    "append_history_entry",
-    "WITH reserved AS (UPDATE settings_history_counter SET last_id = last_id + 1 WHERE id = 1 "
-    "RETURNING last_id) "
-    "INSERT INTO settings_history (id, at, actor_user_id, actor_username, actor_tool, scope, "
-    "github_user_id, project_id, field, old_value, new_value, revision) "
-    "SELECT last_id, $1::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, "
-    "$8::text, $9::text, $10::text, $11::bigint FROM reserved RETURNING id"};
+// Appends the entries of parameter `rows` (pg_history_rows) with the next ids
+// from the counter row, when `condition` holds. The counter row stays locked
+// until the commit: ids are handed out in commit order across hosts
+// (migration 004).
+std::string append_history_rows(int rows, std::string_view condition) {
+    const auto list = placeholder(rows) + "::json";
+    return "reserved AS (UPDATE settings_history_counter SET last_id = last_id + "
+           "json_array_length(" +
+           list + ") WHERE id = 1" + std::string(condition) +
+           " RETURNING last_id) "
+           "INSERT INTO settings_history (id, at, actor_user_id, actor_username, actor_tool, "
+           "scope, github_user_id, project_id, field, old_value, new_value, revision) "
+           "SELECT r.last_id - json_array_length(" +
+           list +
+           ") + e.n, (e.v->>'at')::timestamptz, e.v->>'actor_user_id', e.v->>'actor_username', "
+           "e.v->>'actor_tool', e.v->>'scope', e.v->>'github_user_id', e.v->>'project_id', "
+           "e.v->>'field', e.v->>'old_value', e.v->>'new_value', (e.v->>'revision')::bigint "
+           "FROM reserved AS r, json_array_elements(" +
+           list + ") WITH ORDINALITY AS e(v, n) RETURNING id";
+}
+
+const PgStatement append_history_sql{"append_history", "WITH " + append_history_rows(1, "")};
+
+// A row's write and its history in one round trip: the entries (last parameter)
+// are appended only when the write changed a row.
+PgStatement with_history(const char* name, const PgStatement& write, int parameters) {
+    return {name, "WITH changed AS (" + write.sql + " RETURNING 1), " +
+                      append_history_rows(parameters + 1, " AND EXISTS (SELECT 1 FROM changed)")};
+}
+
+const PgStatement insert_user_with_history =
+    with_history("insert_user_with_history", insert_user_sql, prefs + 2);
+const PgStatement update_user_with_history =
+    with_history("update_user_with_history", update_user_sql, prefs + 2);
+const PgStatement insert_project_with_history =
+    with_history("insert_project_with_history", insert_project_sql, 5);
+const PgStatement update_project_with_history =
+    with_history("update_project_with_history", update_project_sql, 5);
 
 const PgStatement insert_history{
     "insert_history",
@@ -233,18 +262,13 @@ void insert_history_entry(PgConnection& db, std::int64_t id, const HistoryEntry&
 // Takes the next ids from the counter row, whose lock orders writers: ids
 // increase in commit order. Returns the last id.
 std::int64_t append_history(PgConnection& db, const std::vector<HistoryEntry>& entries) {
+    const auto appended = db.run(append_history_sql, {pg_history_rows(entries)});
+    if (appended.rows() != static_cast<int>(entries.size())) {
+        throw StorageError("the history counter row is missing");
+    }
     std::int64_t last = 0;
-    for (const auto& entry : entries) {
-        const auto appended =
-            db.run(append_history_entry,
-                   {entry.at, nonempty(entry.actor.github_user_id),
-                    nonempty(entry.actor.github_username), nonempty(entry.actor.tool),
-                    std::string(to_string(entry.scope)), nonempty(entry.user_id), entry.project_id,
-                    entry.field, entry.old_value, entry.new_value, std::to_string(entry.revision)});
-        if (appended.rows() == 0) {
-            throw StorageError("the history counter row is missing");
-        }
-        last = std::stoll(appended.text(0, 0));
+    for (int row = 0; row < appended.rows(); ++row) {
+        last = std::max<std::int64_t>(last, std::stoll(appended.text(row, 0)));
     }
     return last;
 }
@@ -302,8 +326,13 @@ class PgWriteConnection final : public BatchConnection {
     explicit PgWriteConnection(PgPool& pool) : pool_(pool) {}
 
     PgConnection& get() { return *connection_; }
+    /// Moves on whenever what the transaction read may have been undone or
+    /// become old: at each transaction's start and end, and at a job's rollback.
+    [[nodiscard]] std::uint64_t generation() const { return generation_; }
 
     void begin(Deadline /*deadline*/) override {
+        ++generation_;
+        pending_release_.clear();
         // BEGIN takes no lock: the jobs' statements wait, bounded by savepoint().
         if (!connection_ || !connection_->still_open()) {
             connection_ = pool_.connect();
@@ -325,13 +354,25 @@ class PgWriteConnection final : public BatchConnection {
         // 1 ms. Both statements in one round trip.
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        connection_->exec("SAVEPOINT job; SET LOCAL lock_timeout = " +
+        connection_->exec(std::exchange(pending_release_, {}) +
+                          "SAVEPOINT job; SET LOCAL lock_timeout = " +
                           std::to_string(std::max<std::int64_t>(1, left.count())));
     }
-    void release_savepoint() override { connection_->exec("RELEASE SAVEPOINT job"); }
-    void rollback_to_savepoint() override { connection_->exec("ROLLBACK TO SAVEPOINT job"); }
-    void commit() override { connection_->exec("COMMIT"); }
+    // Sent with what follows it (the next job's SAVEPOINT or the COMMIT): one
+    // round trip less per job. A failure there fails the whole batch, as the
+    // connection's loss would.
+    void release_savepoint() override { pending_release_ = "RELEASE SAVEPOINT job; "; }
+    void rollback_to_savepoint() override {
+        ++generation_;
+        connection_->exec("ROLLBACK TO SAVEPOINT job");
+    }
+    void commit() override {
+        ++generation_;
+        connection_->exec(std::exchange(pending_release_, {}) + "COMMIT");
+    }
     void rollback() noexcept override {
+        ++generation_;
+        pending_release_.clear();
         try {
             if (connection_ && connection_->healthy() && !connection_->idle()) {
                 connection_->exec("ROLLBACK");
@@ -344,18 +385,29 @@ class PgWriteConnection final : public BatchConnection {
   private:
     PgPool& pool_;
     std::unique_ptr<PgConnection> connection_;
+    std::string pending_release_;
+    std::uint64_t generation_ = 0;
 };
 
 class PgSettingsTransaction final : public SettingsTransaction {
   public:
     explicit PgSettingsTransaction(PgWriteConnection& connection) : connection_(connection) {}
 
-    GlobalSettings global() override { return read_global(db().run(select_global)); }
+    // Read once per batch: every job of a batch was queued before the batch
+    // began, so a global change acknowledged before any of them is in that
+    // first read (read-your-writes across hosts holds).
+    GlobalSettings global() override {
+        if (!global_ || global_generation_ != connection_.generation()) {
+            return remember(read_global(db().run(select_global)));
+        }
+        return *global_;
+    }
     GlobalSettings global_for_update() override {
-        return read_global(db().run(select_global_for_update));
+        return remember(read_global(db().run(select_global_for_update)));
     }
 
     void update_global(const GlobalSettings& global) override {
+        global_.reset();
         PgParams params;
         append_preferences(params, global.preferences);
         params.emplace_back(allowed_models_text(global.allowed_models));
@@ -373,20 +425,22 @@ class PgSettingsTransaction final : public SettingsTransaction {
     }
 
     bool insert_user(std::string_view user_id, const Preferences& overrides,
-                     const std::string& updated_at) override {
+                     const std::string& updated_at,
+                     const std::vector<HistoryEntry>& history) override {
         PgParams params{std::string(user_id)};
         append_preferences(params, overrides);
         params.emplace_back(updated_at);
-        return db().run(insert_user_sql, params).affected() == 1;
+        return write(insert_user_sql, insert_user_with_history, std::move(params), history) > 0;
     }
 
     void update_user(std::string_view user_id, const Preferences& overrides,
-                     const std::string& updated_at) override {
+                     const std::string& updated_at,
+                     const std::vector<HistoryEntry>& history) override {
         PgParams params;
         append_preferences(params, overrides);
         params.emplace_back(updated_at);
         params.emplace_back(std::string(user_id));
-        db().run(update_user_sql, params);
+        write(update_user_sql, update_user_with_history, std::move(params), history);
     }
 
     std::optional<Revised<ProjectSettings>> project_for_update(
@@ -400,15 +454,17 @@ class PgSettingsTransaction final : public SettingsTransaction {
     }
 
     bool insert_project(std::string_view user_id, std::string_view project_id,
-                        const ProjectSettings& project, const std::string& updated_at) override {
-        return db().run(insert_project_sql,
-                        project_params(user_id, project_id, project, updated_at))
-                   .affected() == 1;
+                        const ProjectSettings& project, const std::string& updated_at,
+                        const std::vector<HistoryEntry>& history) override {
+        return write(insert_project_sql, insert_project_with_history,
+                     project_params(user_id, project_id, project, updated_at), history) > 0;
     }
 
     void update_project(std::string_view user_id, std::string_view project_id,
-                        const ProjectSettings& project, const std::string& updated_at) override {
-        db().run(update_project_sql, project_params(user_id, project_id, project, updated_at));
+                        const ProjectSettings& project, const std::string& updated_at,
+                        const std::vector<HistoryEntry>& history) override {
+        write(update_project_sql, update_project_with_history,
+              project_params(user_id, project_id, project, updated_at), history);
     }
 
     // Two statements: under READ COMMITTED the count's snapshot is taken after
@@ -458,7 +514,26 @@ class PgSettingsTransaction final : public SettingsTransaction {
   private:
     PgConnection& db() { return connection_.get(); }
 
+    const GlobalSettings& remember(GlobalSettings global) {
+        global_ = std::move(global);
+        global_generation_ = connection_.generation();
+        return *global_;
+    }
+
+    // Runs `plain`, or `with_history` when there are entries to append (the
+    // last parameter); the rows changed (with history: the entries appended).
+    std::size_t write(const PgStatement& plain, const PgStatement& with_history, PgParams params,
+                      const std::vector<HistoryEntry>& history) {
+        if (history.empty()) {
+            return db().run(plain, params).affected();
+        }
+        params.emplace_back(pg_history_rows(history));
+        return db().run(with_history, params).affected();
+    }
+
     PgWriteConnection& connection_;
+    std::optional<GlobalSettings> global_;
+    std::uint64_t global_generation_ = 0;
 };
 
 class PgSettingsBackend final : public SettingsBackend {

@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include <boost/json.hpp>
+
 #include <settings/errors.hpp>
 
 namespace settings::detail {
@@ -82,6 +84,32 @@ void append_preferences(PgParams& params, const Preferences& values) {
     for (const auto& field : field_table) {
         params.push_back(pg_text(values[field.field]));
     }
+}
+
+std::string pg_history_rows(const std::vector<HistoryEntry>& entries) {
+    const auto text_or_null = [](const std::string& text) -> boost::json::value {
+        return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+    };
+    const auto optional = [](const std::optional<std::string>& text) -> boost::json::value {
+        return text ? boost::json::value(*text) : boost::json::value(nullptr);
+    };
+    boost::json::array rows;
+    rows.reserve(entries.size());
+    for (const auto& entry : entries) {
+        rows.push_back(
+            boost::json::object{{"at", entry.at},
+                                {"actor_user_id", text_or_null(entry.actor.github_user_id)},
+                                {"actor_username", text_or_null(entry.actor.github_username)},
+                                {"actor_tool", text_or_null(entry.actor.tool)},
+                                {"scope", to_string(entry.scope)},
+                                {"github_user_id", text_or_null(entry.user_id)},
+                                {"project_id", optional(entry.project_id)},
+                                {"field", entry.field},
+                                {"old_value", optional(entry.old_value)},
+                                {"new_value", optional(entry.new_value)},
+                                {"revision", entry.revision}});
+    }
+    return boost::json::serialize(rows);
 }
 
 }  // namespace settings::detail

@@ -5,8 +5,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <settings/field_table.hpp>
+#include <settings/history.hpp>
 #include <settings/preferences.hpp>
 
 #include "postgresql/pg_connection.hpp"
@@ -26,5 +28,10 @@ FieldValue pg_field_value(const FieldDescriptor& field, const std::string& text)
 Preferences pg_preferences(const PgResult& result, int row, int first);
 /// Appends every preference value, in field_table order.
 void append_preferences(PgParams& params, const Preferences& values);
+
+/// History entries as one parameter: a JSON array of objects with the columns
+/// of settings_history (but `id`), the empty strings of absent actors and
+/// owners as null. Statements read it with json_array_elements.
+std::string pg_history_rows(const std::vector<HistoryEntry>& entries);
 
 }  // namespace settings::detail

@@ -433,21 +433,32 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     }
 
     bool insert_user(std::string_view user_id, const Preferences& overrides,
-                     const std::string& updated_at) override {
-        StatementScope insert(insert_user_);
-        insert->bind(1, std::string(user_id));
-        bind_preferences(*insert, 2, overrides);
-        insert->bind(static_cast<int>(field_count) + 2, updated_at);
-        return insert->exec() == 1;
+                     const std::string& updated_at,
+                     const std::vector<HistoryEntry>& history) override {
+        {
+            StatementScope insert(insert_user_);
+            insert->bind(1, std::string(user_id));
+            bind_preferences(*insert, 2, overrides);
+            insert->bind(static_cast<int>(field_count) + 2, updated_at);
+            if (insert->exec() != 1) {
+                return false;
+            }
+        }
+        append_any(history);
+        return true;
     }
 
     void update_user(std::string_view user_id, const Preferences& overrides,
-                     const std::string& updated_at) override {
-        StatementScope update(update_user_);
-        bind_preferences(*update, 1, overrides);
-        update->bind(static_cast<int>(field_count) + 1, updated_at);
-        update->bind(static_cast<int>(field_count) + 2, std::string(user_id));
-        update->exec();
+                     const std::string& updated_at,
+                     const std::vector<HistoryEntry>& history) override {
+        {
+            StatementScope update(update_user_);
+            bind_preferences(*update, 1, overrides);
+            update->bind(static_cast<int>(field_count) + 1, updated_at);
+            update->bind(static_cast<int>(field_count) + 2, std::string(user_id));
+            update->exec();
+        }
+        append_any(history);
     }
 
     std::optional<Revised<ProjectSettings>> project_for_update(
@@ -456,25 +467,36 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     }
 
     bool insert_project(std::string_view user_id, std::string_view project_id,
-                        const ProjectSettings& project, const std::string& updated_at) override {
-        StatementScope insert(insert_project_);
-        insert->bind(1, std::string(user_id));
-        insert->bind(2, std::string(project_id));
-        bind_optional_text(*insert, 3, board_display_config_text(project));
-        bind_optional_text(*insert, 4, agent_pipeline_mappings_text(project));
-        insert->bind(5, updated_at);
-        return insert->exec() == 1;
+                        const ProjectSettings& project, const std::string& updated_at,
+                        const std::vector<HistoryEntry>& history) override {
+        {
+            StatementScope insert(insert_project_);
+            insert->bind(1, std::string(user_id));
+            insert->bind(2, std::string(project_id));
+            bind_optional_text(*insert, 3, board_display_config_text(project));
+            bind_optional_text(*insert, 4, agent_pipeline_mappings_text(project));
+            insert->bind(5, updated_at);
+            if (insert->exec() != 1) {
+                return false;
+            }
+        }
+        append_any(history);
+        return true;
     }
 
     void update_project(std::string_view user_id, std::string_view project_id,
-                        const ProjectSettings& project, const std::string& updated_at) override {
-        StatementScope update(update_project_);
-        bind_optional_text(*update, 1, board_display_config_text(project));
-        bind_optional_text(*update, 2, agent_pipeline_mappings_text(project));
-        update->bind(3, updated_at);
-        update->bind(4, std::string(user_id));
-        update->bind(5, std::string(project_id));
-        update->exec();
+                        const ProjectSettings& project, const std::string& updated_at,
+                        const std::vector<HistoryEntry>& history) override {
+        {
+            StatementScope update(update_project_);
+            bind_optional_text(*update, 1, board_display_config_text(project));
+            bind_optional_text(*update, 2, agent_pipeline_mappings_text(project));
+            update->bind(3, updated_at);
+            update->bind(4, std::string(user_id));
+            update->bind(5, std::string(project_id));
+            update->exec();
+        }
+        append_any(history);
     }
 
     // BEGIN IMMEDIATE already keeps every other writer out.
@@ -547,6 +569,12 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     }
 
   private:
+    void append_any(const std::vector<HistoryEntry>& entries) {
+        if (!entries.empty()) {
+            append_history(entries);
+        }
+    }
+
     static void run_with(SQLite::Database& db, const char* sql,
                          std::initializer_list<std::int64_t> values) {
         SQLite::Statement statement(db, sql);

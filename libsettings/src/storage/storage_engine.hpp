@@ -83,22 +83,27 @@ class SettingsTransaction {
     virtual void update_global(const GlobalSettings& global) = 0;
 
     /// Updates (update_user, update_project) move the row's revision on by one;
-    /// inserts create it at revision 1.
+    /// inserts create it at revision 1. Both also append `history` (as
+    /// append_history), in the same statement where the engine can.
     [[nodiscard]] virtual std::optional<Revised<Preferences>> user_for_update(
         std::string_view user_id) = 0;
-    /// False, and nothing written, when the row exists already.
+    /// False, and nothing written (nor `history`), when the row exists already.
     virtual bool insert_user(std::string_view user_id, const Preferences& overrides,
-                             const std::string& updated_at) = 0;
+                             const std::string& updated_at,
+                             const std::vector<HistoryEntry>& history) = 0;
     virtual void update_user(std::string_view user_id, const Preferences& overrides,
-                             const std::string& updated_at) = 0;
+                             const std::string& updated_at,
+                             const std::vector<HistoryEntry>& history) = 0;
 
     [[nodiscard]] virtual std::optional<Revised<ProjectSettings>> project_for_update(
         std::string_view user_id, std::string_view project_id) = 0;
-    /// False, and nothing written, when the row exists already.
+    /// False, and nothing written (nor `history`), when the row exists already.
     virtual bool insert_project(std::string_view user_id, std::string_view project_id,
-                                const ProjectSettings& project, const std::string& updated_at) = 0;
+                                const ProjectSettings& project, const std::string& updated_at,
+                                const std::vector<HistoryEntry>& history) = 0;
     virtual void update_project(std::string_view user_id, std::string_view project_id,
-                                const ProjectSettings& project, const std::string& updated_at) = 0;
+                                const ProjectSettings& project, const std::string& updated_at,
+                                const std::vector<HistoryEntry>& history) = 0;
     /// The user's project rows, counted after keeping every other transaction (of
     /// any host) from adding one for this user until the commit: a quota checked
     /// on this count holds however many writers race.
