@@ -3,6 +3,9 @@
 #include <array>
 #include <chrono>
 #include <cstdlib>
+#include <exception>
+#include <optional>
+#include <utility>
 
 #include <settings/errors.hpp>
 
@@ -55,23 +58,105 @@ bool PgConnection::still_open() {
 }
 
 PgResult PgConnection::exec(std::string_view sql) {
-    return check(PQexec(connection_.get(), std::string(sql).c_str()), sql);
+    std::string text;
+    for (auto& statement : std::exchange(deferred_, {})) {
+        text.append(statement).append("; ");
+    }
+    text.append(sql);
+    return check(PQexec(connection_.get(), text.c_str()), text);
+}
+
+void PgConnection::defer(std::string sql) {
+    deferred_.push_back(std::move(sql));
 }
 
 PgResult PgConnection::run(const PgStatement& statement, const PgParams& params) {
-    if (!prepared_.contains(statement.name)) {
-        check(PQprepare(connection_.get(), statement.name, statement.sql.c_str(), 0, nullptr),
-              statement.name);
-        prepared_.insert(statement.name);
-    }
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) {
         values.push_back(p ? p->c_str() : nullptr);
     }
+    if (!deferred_.empty()) {
+        return run_pipelined(statement, values);
+    }
+    if (!prepared_.contains(statement.name)) {
+        check(PQprepare(connection_.get(), statement.name, statement.sql.c_str(), 0, nullptr),
+              statement.name);
+        prepared_.insert(statement.name);
+    }
     return check(PQexecPrepared(connection_.get(), statement.name, static_cast<int>(values.size()),
                                 values.data(), nullptr, nullptr, 0),
                  statement.name);
+}
+
+// The deferred statements, the statement's PREPARE when it is new here, and the
+// statement itself, sent at once and answered in order. After a failure the
+// server skips the rest (PGRES_PIPELINE_ABORTED) up to the sync; every answer
+// is read before the first failure is thrown, so the connection stays usable.
+PgResult PgConnection::run_pipelined(const PgStatement& statement,
+                                     const std::vector<const char*>& values) {
+    auto* db = connection_.get();
+    const auto deferred = std::exchange(deferred_, {});
+    const bool prepare = !prepared_.contains(statement.name);
+    std::vector<std::string_view> contexts(deferred.begin(), deferred.end());
+    bool sent = PQenterPipelineMode(db) == 1;
+    for (const auto& sql : deferred) {
+        sent = sent &&
+               PQsendQueryParams(db, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    }
+    if (prepare) {
+        sent = sent && PQsendPrepare(db, statement.name, statement.sql.c_str(), 0, nullptr) == 1;
+        contexts.emplace_back(statement.name);
+    }
+    sent = sent && PQsendQueryPrepared(db, statement.name, static_cast<int>(values.size()),
+                                       values.data(), nullptr, nullptr, 0) == 1;
+    contexts.emplace_back(statement.name);
+    sent = sent && PQpipelineSync(db) == 1;
+    std::exception_ptr failure;
+    std::optional<PgResult> last;
+    for (const auto context : contexts) {
+        PGresult* raw = sent ? PQgetResult(db) : nullptr;
+        const bool answered = raw != nullptr;
+        if (answered && PQresultStatus(raw) == PGRES_PIPELINE_ABORTED) {
+            PQclear(raw);
+        } else {
+            try {
+                last.emplace(check(raw, context));
+            } catch (...) {
+                if (!failure) {
+                    failure = std::current_exception();
+                }
+            }
+        }
+        while (answered) {  // up to the NULL that closes each answer
+            PGresult* more = PQgetResult(db);
+            if (more == nullptr) {
+                break;
+            }
+            PQclear(more);
+        }
+    }
+    if (sent) {
+        // The sync's own answer, then out of pipeline mode.
+        while (PGresult* sync = PQgetResult(db)) {
+            const bool done = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+            PQclear(sync);
+            if (done) {
+                break;
+            }
+        }
+    }
+    PQexitPipelineMode(db);
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    if (!sent || !last) {
+        return check(nullptr, statement.name);
+    }
+    if (prepare) {
+        prepared_.insert(statement.name);
+    }
+    return std::move(*last);
 }
 
 PgResult PgConnection::run_once(const std::string& sql, const PgParams& params) {

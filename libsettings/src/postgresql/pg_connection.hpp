@@ -63,6 +63,13 @@ class PgConnection {
     PgResult exec(std::string_view sql);
     /// Runs a prepared statement, preparing it on this connection first if needed.
     PgResult run(const PgStatement& statement, const PgParams& params = {});
+    /// Queues one statement without parameters (SAVEPOINT, SET LOCAL …) to be
+    /// sent before the next statement, in the same round trip: by `run` in
+    /// libpq's pipeline mode, by `exec` in front of its text. A failure of one
+    /// of them is that statement's failure.
+    void defer(std::string sql);
+    /// Drops what `defer` queued and was not sent.
+    void forget_deferred() { deferred_.clear(); }
     /// Runs a statement with parameters once, without keeping it prepared.
     PgResult run_once(const std::string& sql, const PgParams& params);
 
@@ -79,9 +86,11 @@ class PgConnection {
 
   private:
     PgResult check(PGresult* result, std::string_view context);
+    PgResult run_pipelined(const PgStatement& statement, const std::vector<const char*>& values);
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> connection_;
     std::unordered_set<const char*> prepared_;
+    std::vector<std::string> deferred_;
 };
 
 /// Runs `fn()` between `begin` (a BEGIN statement) and COMMIT on `db`; on any

@@ -332,7 +332,6 @@ class PgWriteConnection final : public BatchConnection {
 
     void begin(Deadline /*deadline*/) override {
         ++generation_;
-        pending_release_.clear();
         // BEGIN takes no lock: the jobs' statements wait, bounded by savepoint().
         if (!connection_ || !connection_->still_open()) {
             connection_ = pool_.connect();
@@ -348,31 +347,33 @@ class PgWriteConnection final : public BatchConnection {
             connection_->exec("BEGIN");
         }
     }
+    // SAVEPOINT, its lock timeout and the RELEASE after the job go out with the
+    // statement that follows them (PgConnection::defer): a job costs no round
+    // trip of its own beyond its statements.
     void savepoint(Deadline deadline) override {
         // The lock timeout is rolled back with the savepoint and kept by its
         // release: each job sets its own. Zero would mean no limit, so at least
-        // 1 ms. Both statements in one round trip.
+        // 1 ms.
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        connection_->exec(std::exchange(pending_release_, {}) +
-                          "SAVEPOINT job; SET LOCAL lock_timeout = " +
-                          std::to_string(std::max<std::int64_t>(1, left.count())));
+        connection_->defer("SAVEPOINT job");
+        connection_->defer("SET LOCAL lock_timeout = " +
+                           std::to_string(std::max<std::int64_t>(1, left.count())));
     }
-    // Sent with what follows it (the next job's SAVEPOINT or the COMMIT): one
-    // round trip less per job. A failure there fails the whole batch, as the
-    // connection's loss would.
-    void release_savepoint() override { pending_release_ = "RELEASE SAVEPOINT job; "; }
+    void release_savepoint() override { connection_->defer("RELEASE SAVEPOINT job"); }
     void rollback_to_savepoint() override {
         ++generation_;
         connection_->exec("ROLLBACK TO SAVEPOINT job");
     }
     void commit() override {
         ++generation_;
-        connection_->exec(std::exchange(pending_release_, {}) + "COMMIT");
+        connection_->exec("COMMIT");
     }
     void rollback() noexcept override {
         ++generation_;
-        pending_release_.clear();
+        if (connection_) {
+            connection_->forget_deferred();
+        }
         try {
             if (connection_ && connection_->healthy() && !connection_->idle()) {
                 connection_->exec("ROLLBACK");
@@ -385,7 +386,6 @@ class PgWriteConnection final : public BatchConnection {
   private:
     PgPool& pool_;
     std::unique_ptr<PgConnection> connection_;
-    std::string pending_release_;
     std::uint64_t generation_ = 0;
 };
 
