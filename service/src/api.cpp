@@ -240,7 +240,10 @@ Api::Triage Api::triage(const Request& request) {
         default:
             break;
     }
-    if (storage_.tracks_changes() && is_cacheable(request, endpoint)) {
+    // A version that asks the server (PostgreSQL) is read on a storage thread,
+    // in handle_checked.
+    if (storage_.tracks_changes() && !storage_.change_version_asks_server() &&
+        is_cacheable(request, endpoint)) {
         if (auto cached = cached_user_settings(request)) {
             return {Stage::respond, std::move(*cached)};
         }
@@ -318,6 +321,11 @@ Response Api::handle_checked(const Request& request) {
     // Taken before the session is read: see ResponseCache::generation.
     const auto generation =
         cacheable ? cache_.generation(request.received) : ResponseCache::Generation{};
+    if (cacheable && storage_.tracks_changes() && storage_.change_version_asks_server()) {
+        if (auto cached = cached_user_settings(request)) {
+            return std::move(*cached);
+        }
+    }
     std::optional<session::Session> session;
     if (needs_session(route->endpoint)) {
         if (cookie) {

@@ -357,6 +357,24 @@ TEST_CASE("settings survive closing and reopening the database", "[store][DB-1]"
     CHECK(store.effective_user_settings("u1").values.real(Field::ai_temperature) == 1.9);
 }
 
+TEST_CASE("the change version moves with every commit of any host", "[store][database]") {
+    StoreFixture f;
+    const auto here = f.db.open();
+    settings::SettingsStore there(f.db.open());  // another host on the same database
+    REQUIRE(here->tracks_changes());
+    // On PostgreSQL the version has no value while any transaction of the
+    // cluster (another test's) runs; a quiet moment comes soon.
+    auto before = here->change_version();
+    for (int attempt = 0; !before && attempt < 200; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        before = here->change_version();
+    }
+    REQUIRE(before);
+
+    REQUIRE(there.update_user_settings("u1", set(Field::ai_temperature, 1.5)).ok());
+    CHECK(here->change_version() != before);
+}
+
 TEST_CASE("8 threads updating one user keep every field's last value", "[store][SET-5]") {
     StoreFixture f;
     auto first = f.open();

@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -185,6 +186,20 @@ class Service:
 
     def log(self):
         return "".join(self.lines)
+
+    def sql(self, statement):
+        """Runs one statement on this service's database from another process (as
+        an operator or a second host would); the first column of each row."""
+        url = self.env.get("DATABASE_URL")
+        if url:
+            out = subprocess.run(["psql", "-qAt", "-v", "ON_ERROR_STOP=1", url, "-c", statement],
+                                 check=True, capture_output=True, text=True).stdout
+            return out.splitlines()
+        db = sqlite3.connect(self.db)
+        with db:
+            rows = [str(row[0]) for row in db.execute(statement)]
+        db.close()
+        return rows
 
 
 @pytest.fixture

@@ -99,12 +99,16 @@ class Storage {
     /// How long a storage call waits for a lock held elsewhere (see WaitDeadline).
     [[nodiscard]] std::chrono::milliseconds busy_timeout() const { return busy_timeout_; }
 
-    /// True when `change_version` sees every commit of every process (SQLite).
+    /// True when `change_version` sees every commit of every process (both engines).
     [[nodiscard]] bool tracks_changes() const;
+    /// True when `change_version` asks the database server (PostgreSQL: one round
+    /// trip), so that it belongs on a storage thread; false when it reads state of
+    /// this host (SQLite: a counter in the file's shared memory), nanoseconds.
+    [[nodiscard]] bool change_version_asks_server() const;
     /// A number that differs from every earlier answer once anything was committed
     /// in between, by any connection of any process; nothing when it cannot be read
     /// at once (then treat the database as changed) or the engine cannot tell.
-    /// Cheap, never waits for a lock.
+    /// Never waits for a lock.
     [[nodiscard]] std::optional<std::int64_t> change_version();
 
     /// The connection pool's usage (PostgreSQL); nothing on SQLite. Never waits long.

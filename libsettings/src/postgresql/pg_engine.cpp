@@ -28,6 +28,17 @@ const PgStatement select_applied{"migrator_applied",
                                  "SELECT version, file_name, checksum FROM schema_migrations"};
 const PgStatement table_exists{"migrator_table_exists", "SELECT to_regclass($1) IS NOT NULL"};
 
+// The change version. A snapshot's xmax is one past the newest finished
+// transaction, and xmin = xmax says that none below it is still running; a
+// commit after that is of an xid at or above xmax (a lower one would have been
+// running), and moves xmax past itself. So two equal answers mean nothing
+// committed between them, in any database of the cluster; a snapshot with
+// older transactions still running gives no answer, which counts as a change.
+const PgStatement select_quiet_snapshot{
+    "change_version",
+    "SELECT pg_snapshot_xmax(s)::text FROM pg_current_snapshot() AS s "
+    "WHERE pg_snapshot_xmin(s) = pg_snapshot_xmax(s)"};
+
 constexpr auto create_bookkeeping_sql = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (
     version    integer NOT NULL,
@@ -195,8 +206,21 @@ class PgEngine final : public Engine {
             return counts;
         });
     }
-    bool tracks_changes() const override { return false; }
-    std::optional<std::int64_t> change_version() override { return std::nullopt; }
+    bool tracks_changes() const override { return true; }
+    bool change_version_asks_server() const override { return true; }
+    std::optional<std::int64_t> change_version() override {
+        try {
+            return pool_.with([](PgConnection& db) -> std::optional<std::int64_t> {
+                const auto result = db.run(select_quiet_snapshot);
+                if (result.rows() == 0) {
+                    return std::nullopt;
+                }
+                return std::stoll(std::string(result.text(0, 0)));
+            });
+        } catch (const std::exception&) {
+            return std::nullopt;  // unreadable: the caller treats it as a change
+        }
+    }
 
   private:
     // Asks the server once a second on a connection of its own, so that health

@@ -72,6 +72,7 @@ class SqliteEngine final : public Engine {
     }
 
     bool tracks_changes() const override { return true; }
+    bool change_version_asks_server() const override { return false; }
     std::optional<std::int64_t> change_version() override { return changes_.version(); }
 
   private:

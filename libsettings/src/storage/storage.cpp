@@ -83,6 +83,10 @@ bool Storage::tracks_changes() const {
     return engine_impl_->tracks_changes();
 }
 
+bool Storage::change_version_asks_server() const {
+    return engine_impl_->change_version_asks_server();
+}
+
 std::optional<PoolUsage> Storage::pool_usage() {
     return engine_impl_->pool_usage();
 }

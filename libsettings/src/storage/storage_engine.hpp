@@ -274,10 +274,12 @@ class Engine {
     [[nodiscard]] virtual std::unique_ptr<SessionBackend> session_backend() = 0;
     [[nodiscard]] virtual std::unique_ptr<AdminBackend> admin_backend() = 0;
 
-    /// See Storage::state, reachable, tracks_changes and change_version.
+    /// See Storage::state, reachable, tracks_changes, change_version_asks_server
+    /// and change_version.
     [[nodiscard]] virtual StorageState state() = 0;
     [[nodiscard]] bool reachable() { return state() == StorageState::ok; }
     [[nodiscard]] virtual bool tracks_changes() const = 0;
+    [[nodiscard]] virtual bool change_version_asks_server() const = 0;
     [[nodiscard]] virtual std::optional<std::int64_t> change_version() = 0;
     /// See Storage::pool_usage.
     [[nodiscard]] virtual std::optional<PoolUsage> pool_usage() { return std::nullopt; }

@@ -15,8 +15,8 @@
 
 namespace service {
 
-/// The bodies of GET /api/v1/settings/user by session, so that the I/O thread can
-/// answer a repeated read without a trip to the storage pool.
+/// The bodies of GET /api/v1/settings/user by session, so that a repeated read is
+/// answered without reading the session and the settings again.
 ///
 /// Every entry belongs to a generation, and a new generation empties the cache:
 /// - each write of this service starts one (`invalidate`) after its commit and
@@ -28,7 +28,10 @@ namespace service {
 ///   arrived, so nothing acknowledged before it arrived is ever missed; one read
 ///   serves every request that had arrived before it started, so under load
 ///   most requests share one.
-/// Only for storage that tracks changes (SQLite): see Storage::tracks_changes.
+/// Only for storage that tracks changes (Storage::tracks_changes). On SQLite the
+/// version is a counter in shared memory, read on the I/O thread; on PostgreSQL
+/// it is a round trip, made on a storage thread (Storage::change_version_asks_server),
+/// still one for every request that arrived before it started.
 /// An entry is also served only while its session is quiet
 /// (session::SessionStore::quiet_until): not expired, no activity to record.
 /// Entries are keyed by the SHA-256 of the cookie value.
