@@ -415,13 +415,24 @@ class PgSettingsTransaction final : public SettingsTransaction {
         db().run(update_global_sql, params);
     }
 
+    // A row this transaction has locked and written stays as written until the
+    // transaction ends or a rollback to a savepoint (which may release the
+    // lock): the next job of the batch on the same user reads it from memory,
+    // so its write is the job's only round trip.
     std::optional<Revised<Preferences>> user_for_update(std::string_view user_id) override {
+        if (locked_user_ && locked_user_->generation == connection_.generation() &&
+            locked_user_->user_id == user_id) {
+            return locked_user_->row;
+        }
+        locked_user_.reset();
         const auto result = db().run(select_user_for_update, {std::string(user_id)});
         if (result.rows() == 0) {
             return std::nullopt;
         }
-        return Revised<Preferences>{pg_preferences(result, 0, 0),
-                                    std::stoll(result.text(0, prefs + 1))};
+        Revised<Preferences> row{pg_preferences(result, 0, 0),
+                                 std::stoll(result.text(0, prefs + 1))};
+        locked_user_ = LockedUser{std::string(user_id), row, connection_.generation()};
+        return row;
     }
 
     bool insert_user(std::string_view user_id, const Preferences& overrides,
@@ -441,6 +452,12 @@ class PgSettingsTransaction final : public SettingsTransaction {
         params.emplace_back(updated_at);
         params.emplace_back(std::string(user_id));
         write(update_user_sql, update_user_with_history, std::move(params), history);
+        if (locked_user_ && locked_user_->generation == connection_.generation() &&
+            locked_user_->user_id == user_id) {
+            locked_user_->row = {overrides, locked_user_->row.revision + 1};
+        } else {
+            locked_user_.reset();
+        }
     }
 
     std::optional<Revised<ProjectSettings>> project_for_update(
@@ -475,6 +492,7 @@ class PgSettingsTransaction final : public SettingsTransaction {
     }
 
     void delete_users_and_projects() override {
+        locked_user_.reset();
         db().exec("DELETE FROM project_settings");
         db().exec("DELETE FROM user_preferences");
     }
@@ -490,6 +508,7 @@ class PgSettingsTransaction final : public SettingsTransaction {
                 db().run(set_global_revision, {revision});
                 break;
             case Scope::user:
+                locked_user_.reset();
                 db().run(set_user_revision, {revision, row.user_id});
                 break;
             case Scope::project:
@@ -531,9 +550,16 @@ class PgSettingsTransaction final : public SettingsTransaction {
         return db().run(with_history, params).affected();
     }
 
+    struct LockedUser {
+        std::string user_id;
+        Revised<Preferences> row;
+        std::uint64_t generation = 0;
+    };
+
     PgWriteConnection& connection_;
     std::optional<GlobalSettings> global_;
     std::uint64_t global_generation_ = 0;
+    std::optional<LockedUser> locked_user_;
 };
 
 class PgSettingsBackend final : public SettingsBackend {
