@@ -267,23 +267,24 @@ std::optional<Response> Api::cached_user_settings(const Request& request) {
     if (!cookie) {
         return std::nullopt;
     }
-    auto cached = cache_.find(*cookie, request.received);
+    const auto cached = cache_.find(*cookie, request.received);
     if (!cached) {
         return std::nullopt;
     }
     // The same answer as handle_checked gives: the body (or 304), its ETag and the
     // refreshed cookie. The cached text is the ETag, a line end, then the body.
-    const auto line_end = cached->find('\n');
-    auto tag = cached->substr(0, line_end);
+    const std::string_view text = *cached;
+    const auto line_end = text.find('\n');
+    const auto tag = text.substr(0, line_end);
     Response response;
     const auto if_none_match = request.header("if-none-match");
     if (if_none_match && if_none_match_hits(*if_none_match, tag)) {
         response.status = 304;
     } else {
         response.add_header("content-type", "application/json");
-        response.body = cached->substr(line_end + 1);
+        response.body = text.substr(line_end + 1);
     }
-    response.add_header("etag", std::move(tag));
+    response.add_header("etag", std::string(tag));
     return handlers::with_session_cookie(std::move(response), *cookie, config_);
 }
 

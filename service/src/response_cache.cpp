@@ -52,10 +52,11 @@ void ResponseCache::remember(std::string_view cookie, time_point quiet_until, st
     if (entries_.size() >= capacity_) {
         entries_.clear();
     }
-    entries_.insert_or_assign(std::move(key), Entry{quiet_until, std::move(body)});
+    entries_.insert_or_assign(
+        std::move(key), Entry{quiet_until, std::make_shared<const std::string>(std::move(body))});
 }
 
-std::optional<std::string> ResponseCache::find(std::string_view cookie, Arrival arrived) {
+std::shared_ptr<const std::string> ResponseCache::find(std::string_view cookie, Arrival arrived) {
     probe_since(arrived);
     const auto key = settings::sha256_hex(cookie);
     const auto now = clock_.now();
@@ -63,7 +64,7 @@ std::optional<std::string> ResponseCache::find(std::string_view cookie, Arrival 
     const auto entry = entries_.find(key);
     if (entry == entries_.end() || now > entry->second.quiet_until) {
         misses_.fetch_add(1, std::memory_order_relaxed);
-        return std::nullopt;
+        return nullptr;
     }
     hits_.fetch_add(1, std::memory_order_relaxed);
     return entry->second.body;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -65,8 +66,9 @@ class ResponseCache {
                   Generation generation);
 
     /// The remembered body for the session of `cookie`, if it may still be served
-    /// to a request that arrived at `arrived`.
-    [[nodiscard]] std::optional<std::string> find(
+    /// to a request that arrived at `arrived`; null otherwise. Shared, not copied:
+    /// the lock is held for a pointer's copy, and a 304 never copies the body.
+    [[nodiscard]] std::shared_ptr<const std::string> find(
         std::string_view cookie, Arrival arrived = std::chrono::steady_clock::now());
 
     /// How many `find`s answered with a body (hits) and without (misses).
@@ -79,7 +81,7 @@ class ResponseCache {
   private:
     struct Entry {
         time_point quiet_until;
-        std::string body;
+        std::shared_ptr<const std::string> body;
     };
 
     // Reads the database version unless a read that started at or after
