@@ -543,6 +543,49 @@ TEST_CASE("writes queued behind a held lock each give up by their own deadline",
     }
 }
 
+TEST_CASE("a write that fails after its history gives its ids back", "[store][group_commit]") {
+    StoreFixture f;
+    auto store = f.open();
+    f.db.exec(f.db.is_postgresql()
+                  ? "ALTER TABLE settings_history ADD CONSTRAINT poison "
+                    "CHECK (github_user_id <> 'poison')"
+                  : "CREATE TRIGGER poison BEFORE INSERT ON settings_history "
+                    "WHEN NEW.github_user_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); "
+                    "END");
+    const auto before = f.count("SELECT count(*) FROM settings_history");
+    constexpr int writers = 8;
+    constexpr int rounds = 25;
+    std::atomic<int> failures{0};
+    std::atomic<int> poison_failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < writers; ++t) {
+        threads.emplace_back([&, t] {
+            const std::string user = t % 4 == 0 ? "poison" : "user-" + std::to_string(t);
+            for (std::int64_t i = 1; i <= rounds; ++i) {
+                try {
+                    const auto outcome = store.update_user_settings(
+                        user, set(Field::workflow_copilot_polling_interval, i + t));
+                    failures += outcome.ok() ? 0 : 1;
+                } catch (const settings::StorageError&) {
+                    (user == "poison" ? poison_failures : failures) += 1;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(failures == 0);
+    CHECK(poison_failures == 2 * rounds);
+    CHECK_FALSE(store.user_preferences("poison"));
+    // Every entry committed, one id each, none skipped, the counter at the last.
+    const auto written = f.count("SELECT count(*) FROM settings_history") - before;
+    CHECK(written == (writers - 2) * rounds);
+    CHECK(f.count("SELECT max(id) - min(id) + 1 FROM settings_history") == before + written);
+    CHECK(f.count("SELECT last_id FROM settings_history_counter") ==
+          f.count("SELECT max(id) FROM settings_history"));
+}
+
 TEST_CASE("a write that fails inside a shared commit fails alone", "[store][group_commit]") {
     StoreFixture f;
     auto store = f.open();

@@ -118,11 +118,9 @@ constexpr auto select_all_projects_sql =
     "SELECT github_user_id, project_id, board_display_config, agent_pipeline_mappings "
     "FROM project_settings ORDER BY github_user_id, project_id";
 
-// Ids come from the counter row, which stays locked until the commit (BEGIN
-// IMMEDIATE locks the whole file anyway). Two statements, since SQLite builds
-// a temporary table for every RETURNING.
-constexpr auto reserve_history_ids_sql =
-    "UPDATE settings_history_counter SET last_id = last_id + ? WHERE id = 1";
+// Ids come from the counter row, read once per transaction (BEGIN IMMEDIATE
+// holds the file's write lock, so no other writer moves it meanwhile) and set
+// by each job that appends.
 constexpr auto select_history_counter_sql =
     "SELECT last_id FROM settings_history_counter WHERE id = 1";
 
@@ -301,7 +299,12 @@ class SqliteBatchConnection final : public BatchConnection {
           release_(db, "RELEASE job"),
           rollback_to_(db, "ROLLBACK TO job") {}
 
+    /// Moves on at each transaction's start and end and at a job's rollback:
+    /// whenever what the transaction wrote may have been undone.
+    [[nodiscard]] std::uint64_t generation() const { return generation_; }
+
     void begin(Deadline deadline) override {
+        ++generation_;
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         db_.setBusyTimeout(static_cast<int>(std::max<std::int64_t>(0, left.count())));
@@ -319,9 +322,16 @@ class SqliteBatchConnection final : public BatchConnection {
     // BEGIN IMMEDIATE holds the write lock already: nothing in a job waits.
     void savepoint(Deadline /*deadline*/) override { run(savepoint_); }
     void release_savepoint() override { run(release_); }
-    void rollback_to_savepoint() override { run(rollback_to_); }
-    void commit() override { run(commit_); }
+    void rollback_to_savepoint() override {
+        ++generation_;
+        run(rollback_to_);
+    }
+    void commit() override {
+        ++generation_;
+        run(commit_);
+    }
     void rollback() noexcept override {
+        ++generation_;
         try {
             if (!db_.getHandle() || sqlite3_get_autocommit(db_.getHandle()) == 0) {
                 db_.exec("ROLLBACK");
@@ -343,6 +353,7 @@ class SqliteBatchConnection final : public BatchConnection {
     SQLite::Statement savepoint_;
     SQLite::Statement release_;
     SQLite::Statement rollback_to_;
+    std::uint64_t generation_ = 0;
 };
 
 // The statements every connection reads with.
@@ -397,8 +408,9 @@ class Reads {
 // The write connection and its statements; used only by the batch's leader.
 class SqliteSettingsTransaction final : public SettingsTransaction {
   public:
-    explicit SqliteSettingsTransaction(SQLite::Database& db)
+    SqliteSettingsTransaction(SQLite::Database& db, const SqliteBatchConnection& batch)
         : db_(db),
+          batch_(batch),
           reads_(db),
           insert_user_(db, insert_user_sql()),
           update_user_(db, update_user_sql()),
@@ -406,8 +418,8 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
           insert_project_(db, insert_project_sql),
           update_project_(db, update_project_sql),
           count_projects_(db, count_projects_sql),
-          reserve_history_ids_(db, reserve_history_ids_sql),
           select_history_counter_(db, select_history_counter_sql),
+          set_history_counter_(db, set_history_counter_sql),
           insert_history_(db, insert_history_sql),
           purge_history_(db, purge_history_sql) {}
 
@@ -513,20 +525,16 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     }
 
     std::int64_t append_history(const std::vector<HistoryEntry>& entries) override {
-        {
-            StatementScope reserve(reserve_history_ids_);
-            reserve->bind(1, static_cast<std::int64_t>(entries.size()));
-            reserve->exec();
-        }
-        StatementScope counter(select_history_counter_);
-        if (!counter->executeStep()) {
-            throw StorageError("the history counter row is missing");
-        }
-        const std::int64_t last = counter->getColumn(0).getInt64();
-        std::int64_t id = last - static_cast<std::int64_t>(entries.size());
+        std::int64_t last = history_counter();
         for (const auto& entry : entries) {
-            insert_entry(++id, entry);
+            insert_entry(++last, entry);
         }
+        {
+            StatementScope set(set_history_counter_);
+            set->bind(1, last);
+            set->exec();
+        }
+        counter_ = Counter{last, batch_.generation()};
         return last;
     }
 
@@ -565,10 +573,32 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
         for (const auto& entry : entries) {
             insert_entry(entry.id, entry);
         }
-        run_with(db_, set_history_counter_sql, {last_id});
+        counter_.reset();
+        StatementScope set(set_history_counter_);
+        set->bind(1, last_id);
+        set->exec();
     }
 
   private:
+    // The counter row as this transaction last set it: the batch's later jobs
+    // need not read it again. A seed written outside a batch leaves a value the
+    // next batch's start makes old.
+    struct Counter {
+        std::int64_t last_id = 0;
+        std::uint64_t generation = 0;
+    };
+
+    std::int64_t history_counter() {
+        if (counter_ && counter_->generation == batch_.generation()) {
+            return counter_->last_id;
+        }
+        StatementScope counter(select_history_counter_);
+        if (!counter->executeStep()) {
+            throw StorageError("the history counter row is missing");
+        }
+        return counter->getColumn(0).getInt64();
+    }
+
     void append_any(const std::vector<HistoryEntry>& entries) {
         if (!entries.empty()) {
             append_history(entries);
@@ -603,6 +633,7 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     }
 
     SQLite::Database& db_;
+    const SqliteBatchConnection& batch_;
     Reads reads_;
     SQLite::Statement insert_user_;
     SQLite::Statement update_user_;
@@ -610,10 +641,11 @@ class SqliteSettingsTransaction final : public SettingsTransaction {
     SQLite::Statement insert_project_;
     SQLite::Statement update_project_;
     SQLite::Statement count_projects_;
-    SQLite::Statement reserve_history_ids_;
     SQLite::Statement select_history_counter_;
+    SQLite::Statement set_history_counter_;
     SQLite::Statement insert_history_;
     SQLite::Statement purge_history_;
+    std::optional<Counter> counter_;
 };
 
 class SqliteSettingsBackend final : public SettingsBackend {
@@ -621,8 +653,8 @@ class SqliteSettingsBackend final : public SettingsBackend {
     SqliteSettingsBackend(const SqliteDatabase& database, std::function<void(std::size_t)> on_batch)
         : writer_(database.open_connection()),
           reader_(database.open_connection()),
-          transaction_(writer_.connection()),
           batch_(writer_.connection()),
+          transaction_(writer_.connection(), batch_),
           group_(
               batch_, writer_.busy_timeout(), [this] { writer_.ensure_file_in_place(); },
               std::move(on_batch)),
@@ -834,8 +866,8 @@ class SqliteSettingsBackend final : public SettingsBackend {
     SqliteDatabase writer_;
     std::mutex reader_mutex_;
     SqliteDatabase reader_;
-    SqliteSettingsTransaction transaction_;
     SqliteBatchConnection batch_;
+    SqliteSettingsTransaction transaction_;
     GroupCommit group_;
     Reads reads_;
     SQLite::Statement select_user_layers_;
