@@ -543,40 +543,64 @@ TEST_CASE("writes queued behind a held lock each give up by their own deadline",
     }
 }
 
-TEST_CASE("a write that fails after its history gives its ids back", "[store][group_commit]") {
-    StoreFixture f;
-    auto store = f.open();
-    f.db.exec(f.db.is_postgresql()
-                  ? "ALTER TABLE settings_history ADD CONSTRAINT poison "
-                    "CHECK (github_user_id <> 'poison')"
-                  : "CREATE TRIGGER poison BEFORE INSERT ON settings_history "
-                    "WHEN NEW.github_user_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); "
-                    "END");
-    const auto before = f.count("SELECT count(*) FROM settings_history");
-    constexpr int writers = 8;
-    constexpr int rounds = 25;
+namespace {
+
+// Makes the database refuse every row of the user "poison" added to `table`.
+void poison_writes_of_user(const test::TestDatabase& db, const std::string& table) {
+    db.exec(db.is_postgresql()
+                ? "ALTER TABLE " + table +
+                      " ADD CONSTRAINT poison CHECK (github_user_id <> 'poison')"
+                : "CREATE TRIGGER poison BEFORE INSERT ON " + table +
+                      " WHEN NEW.github_user_id = 'poison' BEGIN SELECT RAISE(ABORT, "
+                      "'poisoned'); END");
+}
+
+struct WriterCounts {
+    int failures = 0;         // of users other than "poison": none expected
+    int poison_failures = 0;  // of the user "poison"
+};
+
+// `writers` threads each setting the polling interval to 1, 2, … `rounds` for
+// the user numbered `user_of(thread)` (0: "poison", n: "user-n"), all at once.
+template <typename UserOf>
+WriterCounts run_writers(settings::SettingsStore& store, int writers, int rounds, UserOf user_of) {
     std::atomic<int> failures{0};
     std::atomic<int> poison_failures{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < writers; ++t) {
         threads.emplace_back([&, t] {
-            const std::string user = t % 4 == 0 ? "poison" : "user-" + std::to_string(t);
+            const int number = user_of(t);
+            const std::string user = number == 0 ? "poison" : "user-" + std::to_string(number);
             for (std::int64_t i = 1; i <= rounds; ++i) {
                 try {
                     const auto outcome = store.update_user_settings(
-                        user, set(Field::workflow_copilot_polling_interval, i + t));
+                        user, set(Field::workflow_copilot_polling_interval, i));
                     failures += outcome.ok() ? 0 : 1;
                 } catch (const settings::StorageError&) {
-                    (user == "poison" ? poison_failures : failures) += 1;
+                    (number == 0 ? poison_failures : failures) += 1;
                 }
             }
         });
     }
-    for (auto& t : threads) {
-        t.join();
+    for (auto& thread : threads) {
+        thread.join();
     }
-    CHECK(failures == 0);
-    CHECK(poison_failures == 2 * rounds);
+    return {failures.load(), poison_failures.load()};
+}
+
+}  // namespace
+
+TEST_CASE("a write that fails after its history gives its ids back", "[store][group_commit]") {
+    StoreFixture f;
+    auto store = f.open();
+    poison_writes_of_user(f.db, "settings_history");
+    const auto before = f.count("SELECT count(*) FROM settings_history");
+    constexpr int writers = 8;
+    constexpr int rounds = 25;
+    const auto counts =
+        run_writers(store, writers, rounds, [](int t) { return t % 4 == 0 ? 0 : t; });
+    CHECK(counts.failures == 0);
+    CHECK(counts.poison_failures == 2 * rounds);
     CHECK_FALSE(store.user_preferences("poison"));
     // Every entry committed, one id each, none skipped, the counter at the last.
     const auto written = f.count("SELECT count(*) FROM settings_history") - before;
@@ -589,36 +613,12 @@ TEST_CASE("a write that fails after its history gives its ids back", "[store][gr
 TEST_CASE("a write that fails inside a shared commit fails alone", "[store][group_commit]") {
     StoreFixture f;
     auto store = f.open();
-    f.db.exec(f.db.is_postgresql()
-                  ? "ALTER TABLE user_preferences ADD CONSTRAINT poison "
-                    "CHECK (github_user_id <> 'poison')"
-                  : "CREATE TRIGGER poison BEFORE INSERT ON user_preferences "
-                    "WHEN NEW.github_user_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); "
-                    "END");
+    poison_writes_of_user(f.db, "user_preferences");
     constexpr int writers = 12;
     constexpr int rounds = 30;
-    std::atomic<int> failures{0};
-    std::atomic<int> poison_failures{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < writers; ++t) {
-        threads.emplace_back([&, t] {
-            const std::string user = t == 0 ? "poison" : "user-" + std::to_string(t);
-            for (std::int64_t i = 1; i <= rounds; ++i) {
-                try {
-                    const auto outcome = store.update_user_settings(
-                        user, set(Field::workflow_copilot_polling_interval, i));
-                    failures += outcome.ok() ? 0 : 1;
-                } catch (const settings::StorageError&) {
-                    (t == 0 ? poison_failures : failures) += 1;
-                }
-            }
-        });
-    }
-    for (auto& t : threads) {
-        t.join();
-    }
-    CHECK(failures == 0);
-    CHECK(poison_failures == rounds);
+    const auto counts = run_writers(store, writers, rounds, [](int t) { return t; });
+    CHECK(counts.failures == 0);
+    CHECK(counts.poison_failures == rounds);
     CHECK_FALSE(store.user_preferences("poison"));
     for (int t = 1; t < writers; ++t) {
         INFO(t);
