@@ -13,6 +13,7 @@
 #include <settings/timestamp.hpp>
 #include <settings/wait_deadline.hpp>
 
+#include "postgresql/pg_engine.hpp"
 #include "support/test_database.hpp"
 
 using settings::Field;
@@ -355,6 +356,19 @@ TEST_CASE("settings survive closing and reopening the database", "[store][DB-1]"
     }
     auto store = f.open();
     CHECK(store.effective_user_settings("u1").values.real(Field::ai_temperature) == 1.9);
+}
+
+TEST_CASE("the PostgreSQL change version is trusted on PostgreSQL 13 and later only",
+          "[database]") {
+    using settings::detail::snapshots_order_commits;
+    CHECK(
+        snapshots_order_commits("PostgreSQL 15.8 (Debian 15.8-0+deb12u1) on x86_64-pc-linux-gnu"));
+    CHECK(snapshots_order_commits("PostgreSQL 13.0 on aarch64-unknown-linux-gnu"));
+    CHECK_FALSE(snapshots_order_commits("PostgreSQL 12.19 on x86_64-pc-linux-gnu"));
+    CHECK_FALSE(snapshots_order_commits("PostgreSQL 15.2-YB-2.25.0.0-b0 on x86_64-pc-linux-gnu"));
+    CHECK_FALSE(snapshots_order_commits("CockroachDB CCL v24.1.0 (x86_64-pc-linux-gnu)"));
+    CHECK_FALSE(snapshots_order_commits("PostgreSQL beta"));
+    CHECK_FALSE(snapshots_order_commits(""));
 }
 
 TEST_CASE("the change version moves with every commit of any host", "[store][database]") {

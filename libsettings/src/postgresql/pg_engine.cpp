@@ -164,8 +164,9 @@ std::unique_ptr<PgConnection> connect_waiting(const std::string& url,
 
 class PgEngine final : public Engine {
   public:
-    PgEngine(const std::string& url, const StorageOptions& options)
+    PgEngine(const std::string& url, const StorageOptions& options, bool snapshots_order_commits)
         : pool_(url, options.busy_timeout, options.pool_size),
+          snapshots_order_commits_(snapshots_order_commits),
           on_group_commit_(options.on_group_commit),
           health_thread_([this] { watch_health(); }) {}
 
@@ -206,9 +207,12 @@ class PgEngine final : public Engine {
             return counts;
         });
     }
-    bool tracks_changes() const override { return true; }
+    bool tracks_changes() const override { return snapshots_order_commits_; }
     bool change_version_asks_server() const override { return true; }
     std::optional<std::int64_t> change_version() override {
+        if (!snapshots_order_commits_) {
+            return std::nullopt;
+        }
         try {
             return pool_.with([](PgConnection& db) -> std::optional<std::int64_t> {
                 const auto result = db.run(select_quiet_snapshot);
@@ -254,6 +258,7 @@ class PgEngine final : public Engine {
     }
 
     PgPool pool_;
+    bool snapshots_order_commits_;
     std::function<void(std::size_t)> on_group_commit_;
     std::atomic<bool> reachable_{true};
     std::mutex health_mutex_;
@@ -268,6 +273,7 @@ std::unique_ptr<Engine> open_postgresql_engine(std::string_view url, const Stora
                                                int& schema_version, std::string& description) {
     const std::string location(url);
     description = "postgresql " + describe_postgresql_url(location);
+    bool ordered = false;
     {
         auto connection = connect_waiting(location, options);
         const Migrator migrator(embedded_migrations(StorageEngine::postgresql), *options.clock);
@@ -278,8 +284,21 @@ std::unique_ptr<Engine> open_postgresql_engine(std::string_view url, const Stora
         } catch (const StorageError& e) {
             throw DatabaseOpenError("cannot prepare the database " + description + ": " + e.what());
         }
+        ordered = snapshots_order_commits(connection->exec("SELECT version()").text(0, 0));
     }
-    return std::make_unique<PgEngine>(location, options);
+    return std::make_unique<PgEngine>(location, options, ordered);
+}
+
+bool snapshots_order_commits(std::string_view server_version) {
+    constexpr std::string_view product = "PostgreSQL ";
+    if (!server_version.starts_with(product)) {
+        return false;
+    }
+    // pg_current_snapshot() is PostgreSQL 13's; "-YB-" marks YugabyteDB.
+    const auto number = server_version.substr(product.size());
+    const auto major = number.substr(0, number.find_first_not_of("0123456789"));
+    return !major.empty() && major.size() <= 4 && std::stoi(std::string(major)) >= 13 &&
+           server_version.find("-YB-") == std::string_view::npos;
 }
 
 }  // namespace settings::detail

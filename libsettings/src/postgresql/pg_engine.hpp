@@ -16,4 +16,11 @@ namespace settings::detail {
 std::unique_ptr<Engine> open_postgresql_engine(std::string_view url, const StorageOptions& options,
                                                int& schema_version, std::string& description);
 
+/// Whether the server whose `SELECT version()` is `server_version` is
+/// PostgreSQL itself, where a snapshot's xmax orders every commit of every
+/// connection (see PgEngine::change_version). PostgreSQL-compatible distributed
+/// engines (CockroachDB, YugabyteDB's "-YB-" builds) keep transaction ids per
+/// node or not at all: there the read cache stays off (scale-out.md, promise 6).
+[[nodiscard]] bool snapshots_order_commits(std::string_view server_version);
+
 }  // namespace settings::detail
