@@ -108,9 +108,25 @@ def replica_http(container, method, path, cookie=None, body=None):
     if result.returncode != 0:
         logs = podman("logs", "--tail", "40", container, check=False)
         raise AssertionError(f"{method} {path} on {container}: {result.stderr[-2000:]}; its logs:\n"
-                             f"{logs.stdout[-3000:]}{logs.stderr[-3000:]}")
+                             f"{logs.stdout[-3000:]}{logs.stderr[-3000:]}\n"
+                             f"PostgreSQL's sessions then:\n{postgres_activity(container)}")
     text, _, status = result.stdout.rpartition("\n")
     return int(status), text
+
+
+# What each connection of the stack's database is doing: tells a request that
+# waits on the server (a lock, I/O) from one that never reached it.
+ACTIVITY_SQL = ("SELECT application_name, client_addr, state, wait_event_type, wait_event, "
+                "now() - xact_start AS in_transaction, left(query, 80) AS query "
+                "FROM pg_stat_activity WHERE datname = current_database()")
+
+
+def postgres_activity(replica):
+    project = replica.rsplit("_service-", 1)[0]
+    database = project + "_postgres_1"
+    result = podman("exec", database, "psql", "-U", "settings", "-d", "settings", "-c",
+                    ACTIVITY_SQL, check=False)
+    return (result.stdout + result.stderr)[-3000:]
 
 
 def wait_for_replica(container, seconds=120):
