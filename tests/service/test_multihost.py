@@ -126,6 +126,44 @@ def test_6_every_promise_holds_without_database_notifications(hosts):
     assert on_b.get("/api/v1/auth/me").status == 401
 
 
+def test_5_a_server_that_stops_answering_is_an_outage_too(own_cluster, tmp_path):
+    """A server that keeps its connections open and answers nothing (frozen, or
+    its host cut off without a reset) is an outage as well: within 2 s requests
+    get 503 with Retry-After, also the one that was waiting when it froze, and
+    health says unavailable; once it answers again the host recovers by itself,
+    and the write that got 503 was not committed."""
+    folder, url = own_cluster
+    host = Service(tmp_path, env={"THREADS": "2"}, database_url=url).start()
+    try:
+        user = host.client()
+        user.login("frozen")
+        assert user.put("/api/v1/settings/user", {"display": {"theme": "dark"}}).status == 200
+        subprocess.run([CLUSTER_SCRIPT, "freeze", folder], check=True)
+        try:
+            started = time.monotonic()
+            get = user.get("/api/v1/settings/user")
+            assert get.status == 503 and get.header("retry-after"), get
+            # 2 s, and the slack of a loaded test machine
+            assert time.monotonic() - started < 3
+            put = user.put("/api/v1/settings/user", {"display": {"theme": "light"}})
+            assert put.status == 503 and put.header("retry-after"), put
+            health = user.get("/api/v1/health")
+            assert (health.status, health.json["storage"]) == (503, "unavailable")
+        finally:
+            subprocess.run([CLUSTER_SCRIPT, "thaw", folder], check=True)
+        deadline = time.time() + 10
+        while time.time() < deadline and user.get("/api/v1/settings/user").status != 200:
+            time.sleep(0.2)
+        settings = user.get("/api/v1/settings/user")
+        assert settings.status == 200
+        assert settings.json["display"]["theme"] == "dark"  # the 503 PUT wrote nothing
+        assert user.put("/api/v1/settings/user",
+                        {"display": {"theme": "light"}}).status == 200, host.log()
+        assert user.get("/api/v1/health").json["storage"] == "postgresql"
+    finally:
+        host.stop()
+
+
 @pytest.fixture
 def own_cluster():
     """A PostgreSQL cluster of this test alone, to be stopped and started."""

@@ -7,6 +7,10 @@
 #   postgres_cluster.sh stop DIR   stops the cluster of DIR and removes DIR
 #   postgres_cluster.sh pause DIR  stops the server, keeping its data (an outage)
 #   postgres_cluster.sh resume DIR starts it again on the same port
+#   postgres_cluster.sh freeze DIR stops every process of the server (SIGSTOP):
+#                                  connections stay open and nothing answers,
+#                                  as with a host cut off without a reset
+#   postgres_cluster.sh thaw DIR   lets them run again (SIGCONT)
 #
 # fsync is off: the tests kill service processes, never the server, so its
 # durability is not what they prove, and fsync on a 2-core VM costs minutes.
@@ -56,6 +60,21 @@ case "${1:-}" in
     resume)
         start_server "${2:?usage: postgres_cluster.sh resume DIR}"
         ;;
+    freeze | thaw)
+        dir="${2:?usage: postgres_cluster.sh freeze|thaw DIR}"
+        postmaster="$(head -1 "$dir/data/postmaster.pid")"
+        signal=STOP
+        [ "$1" = thaw ] && signal=CONT
+        # The postmaster first on freezing (no new backend starts meanwhile),
+        # last on thawing.
+        if [ "$signal" = STOP ]; then
+            kill -STOP "$postmaster"
+            pkill -STOP -P "$postmaster" || true
+        else
+            pkill -CONT -P "$postmaster" || true
+            kill -CONT "$postmaster"
+        fi
+        ;;
     stop)
         dir="${2:?usage: postgres_cluster.sh stop DIR}"
         if [ -f "$dir/data/postmaster.pid" ]; then
@@ -64,7 +83,7 @@ case "${1:-}" in
         rm -rf "$dir"
         ;;
     *)
-        echo "usage: postgres_cluster.sh start | stop DIR" >&2
+        echo "usage: postgres_cluster.sh start | stop|pause|resume|freeze|thaw DIR" >&2
         exit 2
         ;;
 esac

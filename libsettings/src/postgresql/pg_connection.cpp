@@ -1,10 +1,13 @@
 #include "postgresql/pg_connection.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <poll.h>
 #include <utility>
 
 #include <settings/errors.hpp>
@@ -14,6 +17,9 @@
 namespace settings::detail {
 
 namespace {
+
+// How often a wait for an answer looks whether the server still answers.
+constexpr auto answer_watch_interval = std::chrono::milliseconds(100);
 
 // Ours come first: values in the URL override them.
 constexpr std::array<const char*, 4> connect_keywords{"connect_timeout", "application_name",
@@ -40,8 +46,9 @@ std::size_t PgResult::affected() const {
     return count != nullptr && *count != '\0' ? std::strtoull(count, nullptr, 10) : 0;
 }
 
-PgConnection::PgConnection(const std::string& url, std::chrono::milliseconds lock_timeout)
-    : connection_(nullptr, &PQfinish) {
+PgConnection::PgConnection(const std::string& url, std::chrono::milliseconds lock_timeout,
+                           PgAnswerWait answer_wait)
+    : connection_(nullptr, &PQfinish), answer_wait_(answer_wait) {
     const std::array<const char*, 4> values{"2", "settings-sessions", url.c_str(), nullptr};
     connection_.reset(PQconnectdbParams(connect_keywords.data(), values.data(), 1));
     if (!connection_ || PQstatus(connection_.get()) != CONNECTION_OK) {
@@ -58,12 +65,82 @@ bool PgConnection::still_open() {
 }
 
 PgResult PgConnection::exec(std::string_view sql) {
+    return exec_waiting(sql, Wait::bounded);
+}
+
+PgResult PgConnection::commit() {
+    return exec_waiting("COMMIT", Wait::until_answered);
+}
+
+PgResult PgConnection::exec_waiting(std::string_view sql, Wait wait) {
     std::string text;
     for (auto& statement : std::exchange(deferred_, {})) {
         text.append(statement).append("; ");
     }
     text.append(sql);
-    return check(PQexec(connection_.get(), text.c_str()), text);
+    if (PQsendQuery(connection_.get(), text.c_str()) == 0) {
+        return check(nullptr, text);
+    }
+    return collect(text, wait);
+}
+
+PgResult PgConnection::collect(std::string_view context, Wait wait) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> kept(nullptr, &PQclear);
+    bool failed = false;
+    for (;;) {
+        await_answer(wait);
+        PGresult* next = PQgetResult(connection_.get());
+        if (next == nullptr) {
+            break;
+        }
+        if (failed) {
+            PQclear(next);
+            continue;
+        }
+        failed = PQresultStatus(next) == PGRES_FATAL_ERROR;
+        kept.reset(next);
+    }
+    return check(kept.release(), context);
+}
+
+void PgConnection::await_answer(Wait wait) {
+    const auto* answers = answer_wait_.server_answers;
+    if (wait == Wait::until_answered || (answers == nullptr && !answer_wait_.limit)) {
+        return;  // PQgetResult blocks until the answer is there
+    }
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    if (answer_wait_.limit) {
+        deadline = std::chrono::steady_clock::now() + *answer_wait_.limit;
+    }
+    auto* db = connection_.get();
+    while (PQisBusy(db) == 1) {
+        if (answers != nullptr && !answers->load(std::memory_order_relaxed)) {
+            abandon("PostgreSQL does not answer");
+        }
+        auto slice = answer_watch_interval;
+        if (deadline) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                *deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                abandon("PostgreSQL did not answer in time");
+            }
+            slice = std::min(slice, left);
+        }
+        pollfd socket{PQsocket(db), POLLIN, 0};
+        const int ready = poll(&socket, 1, static_cast<int>(slice.count()));
+        if (ready < 0 && errno != EINTR) {
+            return;  // PQgetResult finds the same trouble and reports it
+        }
+        if (ready > 0 && PQconsumeInput(db) == 0) {
+            return;
+        }
+    }
+}
+
+void PgConnection::abandon(const std::string& why) {
+    connection_.reset();
+    abandoned_ = true;
+    throw StorageUnavailableError(why);
 }
 
 void PgConnection::defer(std::string sql) {
@@ -80,13 +157,18 @@ PgResult PgConnection::run(const PgStatement& statement, const PgParams& params)
         return run_pipelined(statement, values);
     }
     if (!prepared_.contains(statement.name)) {
-        check(PQprepare(connection_.get(), statement.name, statement.sql.c_str(), 0, nullptr),
-              statement.name);
+        if (PQsendPrepare(connection_.get(), statement.name, statement.sql.c_str(), 0, nullptr) ==
+            0) {
+            return check(nullptr, statement.name);
+        }
+        collect(statement.name);
         prepared_.insert(statement.name);
     }
-    return check(PQexecPrepared(connection_.get(), statement.name, static_cast<int>(values.size()),
-                                values.data(), nullptr, nullptr, 0),
-                 statement.name);
+    if (PQsendQueryPrepared(connection_.get(), statement.name, static_cast<int>(values.size()),
+                            values.data(), nullptr, nullptr, 0) == 0) {
+        return check(nullptr, statement.name);
+    }
+    return collect(statement.name);
 }
 
 // The deferred statements, the statement's PREPARE when it is new here, and the
@@ -115,6 +197,9 @@ PgResult PgConnection::run_pipelined(const PgStatement& statement,
     std::exception_ptr failure;
     std::optional<PgResult> last;
     for (const auto context : contexts) {
+        if (sent) {
+            await_answer();
+        }
         PGresult* raw = sent ? PQgetResult(db) : nullptr;
         const bool answered = raw != nullptr;
         if (answered && PQresultStatus(raw) == PGRES_PIPELINE_ABORTED) {
@@ -129,6 +214,7 @@ PgResult PgConnection::run_pipelined(const PgStatement& statement,
             }
         }
         while (answered) {  // up to the NULL that closes each answer
+            await_answer();
             PGresult* more = PQgetResult(db);
             if (more == nullptr) {
                 break;
@@ -138,6 +224,7 @@ PgResult PgConnection::run_pipelined(const PgStatement& statement,
     }
     if (sent) {
         // The sync's own answer, then out of pipeline mode.
+        await_answer();
         while (PGresult* sync = PQgetResult(db)) {
             const bool done = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
             PQclear(sync);
@@ -165,9 +252,11 @@ PgResult PgConnection::run_once(const std::string& sql, const PgParams& params) 
     for (const auto& p : params) {
         values.push_back(p ? p->c_str() : nullptr);
     }
-    return check(PQexecParams(connection_.get(), sql.c_str(), static_cast<int>(values.size()),
-                              nullptr, values.data(), nullptr, nullptr, 0),
-                 sql);
+    if (PQsendQueryParams(connection_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0) == 0) {
+        return check(nullptr, sql);
+    }
+    return collect(sql);
 }
 
 PgResult PgConnection::check(PGresult* raw, std::string_view context) {

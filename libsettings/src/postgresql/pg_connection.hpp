@@ -3,6 +3,7 @@
 // Thin RAII types over libpq: a connection with its prepared statements, and a
 // query result. Every parameter and column travels in libpq's text format.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <libpq-fe.h>
@@ -49,18 +50,37 @@ class PgResult {
     std::unique_ptr<PGresult, decltype(&PQclear)> result_;
 };
 
+/// When a connection's wait for an answer ends without one; by default, never.
+struct PgAnswerWait {
+    /// Kept by whoever probes the server: every wait ends once it is false.
+    const std::atomic<bool>* server_answers = nullptr;
+    /// Each answer's own limit (the probe's).
+    std::optional<std::chrono::milliseconds> limit;
+};
+
 /// One libpq connection. Not thread-safe: its owner serialises its use. Failures
 /// throw StorageUnavailableError (connection lost, server shutting down, lock
 /// wait timed out: a retry may succeed), TransactionConflict (deadlock or
 /// serialization failure) or StorageError, with the SQLSTATE as the code.
+///
+/// A server that stops answering (frozen, or cut off without a reset) must not
+/// hold a caller forever: a wait for an answer ends as its PgAnswerWait says. The
+/// connection is then closed and the call throws StorageUnavailableError; a
+/// statement that was sent may still run once the server answers again,
+/// outside any transaction it was part of, which the closed connection rolls
+/// back. A COMMIT is the exception (`commit`): its outcome would be unknown, so
+/// it is waited for however long it takes.
 class PgConnection {
   public:
     /// Connects with `url` (a libpq connection URI) and sets per-session options.
     /// Throws DatabaseOpenError with libpq's reason (never the password).
-    PgConnection(const std::string& url, std::chrono::milliseconds lock_timeout);
+    PgConnection(const std::string& url, std::chrono::milliseconds lock_timeout,
+                 PgAnswerWait answer_wait = {});
 
-    /// Runs a statement without parameters: scripts, BEGIN, COMMIT.
+    /// Runs a statement without parameters: scripts, BEGIN, ROLLBACK.
     PgResult exec(std::string_view sql);
+    /// COMMIT (after what `defer` queued), waiting for its answer without limit.
+    PgResult commit();
     /// Runs a prepared statement, preparing it on this connection first if needed.
     PgResult run(const PgStatement& statement, const PgParams& params = {});
     /// Queues one statement without parameters (SAVEPOINT, SET LOCAL …) to be
@@ -83,12 +103,26 @@ class PgConnection {
     [[nodiscard]] bool idle() const {
         return PQtransactionStatus(connection_.get()) == PQTRANS_IDLE;
     }
+    /// True once a wait for an answer was given up (and the connection closed):
+    /// making a new connection to the same server is no better.
+    [[nodiscard]] bool abandoned() const { return abandoned_; }
 
   private:
+    enum class Wait { bounded, until_answered };
+
+    PgResult exec_waiting(std::string_view sql, Wait wait);
+    // The answers to what was sent, as PQexec gives them: the last result, or
+    // the first failure.
+    PgResult collect(std::string_view context, Wait wait = Wait::bounded);
+    // Returns once PQgetResult would not block (see the class comment).
+    void await_answer(Wait wait = Wait::bounded);
+    [[noreturn]] void abandon(const std::string& why);
     PgResult check(PGresult* result, std::string_view context);
     PgResult run_pipelined(const PgStatement& statement, const std::vector<const char*>& values);
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> connection_;
+    PgAnswerWait answer_wait_;
+    bool abandoned_ = false;
     std::unordered_set<const char*> prepared_;
     std::vector<std::string> deferred_;
 };
@@ -100,7 +134,7 @@ auto in_transaction(PgConnection& db, std::string_view begin, Fn&& fn) -> declty
     db.exec(begin);
     try {
         auto result = fn();
-        db.exec("COMMIT");
+        db.commit();
         return result;
     } catch (...) {
         if (db.healthy() && !db.idle()) {

@@ -8,8 +8,22 @@ PgPool::PgPool(std::string url, std::chrono::milliseconds lock_timeout, std::siz
     : url_(std::move(url)), lock_timeout_(lock_timeout), size_(size == 0 ? 1 : size) {}
 
 std::unique_ptr<PgConnection> PgPool::connect() const {
+    if (!server_answers_.load()) {
+        throw StorageUnavailableError("PostgreSQL does not answer");
+    }
     try {
-        return std::make_unique<PgConnection>(url_, lock_timeout_);
+        return std::make_unique<PgConnection>(url_, lock_timeout_,
+                                              PgAnswerWait{&server_answers_, {}});
+    } catch (const DatabaseOpenError& e) {
+        throw StorageUnavailableError(e.what());
+    }
+}
+
+std::unique_ptr<PgConnection> PgPool::probe_connection(
+    std::chrono::milliseconds answer_limit) const {
+    try {
+        return std::make_unique<PgConnection>(url_, lock_timeout_,
+                                              PgAnswerWait{nullptr, answer_limit});
     } catch (const DatabaseOpenError& e) {
         throw StorageUnavailableError(e.what());
     }

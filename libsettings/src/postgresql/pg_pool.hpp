@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -18,7 +19,9 @@ namespace settings::detail {
 /// At most `size` connections to one database, opened on demand and shared by
 /// any number of threads. A connection that was lost is dropped and replaced by
 /// a new one on the next use, so the pool recovers by itself once the server is
-/// back. Thread-safe.
+/// back. While whoever probes the server says it does not answer
+/// (`set_server_answers`), waits on its connections end at once and no new one
+/// is made. Thread-safe.
 class PgPool {
   public:
     PgPool(std::string url, std::chrono::milliseconds lock_timeout, std::size_t size);
@@ -34,7 +37,7 @@ class PgPool {
         try {
             return fn(*lease.connection);
         } catch (const StorageUnavailableError&) {
-            if (!lease.reused || lease.connection->healthy()) {
+            if (!lease.reused || lease.connection->healthy() || lease.connection->abandoned()) {
                 throw;
             }
             lease.connection = connect();
@@ -50,8 +53,16 @@ class PgPool {
     [[nodiscard]] PoolUsage usage();
 
     /// A new connection of the pool's settings, outside the pool. Throws
-    /// StorageUnavailableError when it cannot be made.
+    /// StorageUnavailableError when it cannot be made, or at once while the
+    /// server is said not to answer.
     [[nodiscard]] std::unique_ptr<PgConnection> connect() const;
+    /// A connection like `connect`'s that ignores what is said about the server
+    /// (it is the one that finds out) and waits at most `answer_limit` for each
+    /// answer.
+    [[nodiscard]] std::unique_ptr<PgConnection> probe_connection(
+        std::chrono::milliseconds answer_limit) const;
+    /// What the probe found: false ends every wait on the pool's connections.
+    void set_server_answers(bool answers) { server_answers_.store(answers); }
 
   private:
     struct Lease {
@@ -71,6 +82,7 @@ class PgPool {
     std::condition_variable available_;
     std::vector<std::unique_ptr<PgConnection>> idle_;
     std::size_t open_ = 0;  // idle and leased
+    std::atomic<bool> server_answers_{true};
 };
 
 }  // namespace settings::detail

@@ -339,7 +339,7 @@ class PgWriteConnection final : public BatchConnection {
         try {
             connection_->exec("BEGIN");
         } catch (const StorageUnavailableError&) {
-            if (connection_->healthy()) {
+            if (connection_->healthy() || connection_->abandoned()) {
                 throw;
             }
             // Closed by the server while idle: nothing but BEGIN was lost.
@@ -367,7 +367,7 @@ class PgWriteConnection final : public BatchConnection {
     }
     void commit() override {
         ++generation_;
-        connection_->exec("COMMIT");
+        connection_->commit();
     }
     void rollback() noexcept override {
         ++generation_;
