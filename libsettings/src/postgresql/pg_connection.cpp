@@ -114,9 +114,6 @@ void PgConnection::await_answer(Wait wait) {
     }
     auto* db = connection_.get();
     while (PQisBusy(db) == 1) {
-        if (answers != nullptr && !answers->load(std::memory_order_relaxed)) {
-            abandon("PostgreSQL does not answer");
-        }
         auto slice = answer_watch_interval;
         if (deadline) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -130,6 +127,11 @@ void PgConnection::await_answer(Wait wait) {
         const int ready = poll(&socket, 1, static_cast<int>(slice.count()));
         if (ready < 0 && errno != EINTR) {
             return;  // PQgetResult finds the same trouble and reports it
+        }
+        // Only after a slice without an answer: a probe that was merely slow
+        // once cuts off nothing that the server answers at once.
+        if (ready == 0 && answers != nullptr && !answers->load(std::memory_order_relaxed)) {
+            abandon("PostgreSQL does not answer");
         }
         if (ready > 0 && PQconsumeInput(db) == 0) {
             return;
